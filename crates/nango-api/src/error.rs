@@ -1,0 +1,99 @@
+//! One error type for every way a call to Nango can fail. Each variant carries what a person
+//! needs to act (status, Nango's code and message, the host tried) and never the secret key.
+
+use std::time::Duration;
+
+/// A failed call to Nango.
+#[derive(Debug, thiserror::Error)]
+pub enum NangoError {
+    /// The configured secret key cannot be valid (Nango only accepts UUID v4 keys).
+    #[error("the Nango secret key is not a UUID v4 ({0}); check NANGO_SECRET_KEY")]
+    InvalidKey(&'static str),
+
+    /// The configured host is not a usable http(s) URL.
+    #[error("invalid Nango host {host:?}: {reason}")]
+    InvalidHost { host: String, reason: String },
+
+    /// An argument cannot be sent safely (e.g. a header value with control characters).
+    #[error("invalid {what}: {reason}")]
+    InvalidInput { what: &'static str, reason: String },
+
+    /// Nango answered with an error envelope (`{"error":{code,message,…}}` or legacy `{message}`).
+    #[error("Nango returned {status} {code}: {message}")]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+        /// Validation details (`errors[].message`, with their paths).
+        details: Vec<String>,
+    },
+
+    /// Still rate limited (429) after the retry budget ran out.
+    #[error(
+        "Nango rate limit reached (429) after {attempts} attempts; retry after {retry_after:?}"
+    )]
+    RateLimited {
+        attempts: u32,
+        retry_after: Option<Duration>,
+    },
+
+    /// Nango could not be reached (DNS, refused connection, TLS) after retries.
+    #[error("could not reach Nango at {host}: {reason}")]
+    Unreachable { host: String, reason: String },
+
+    /// No answer within the request timeout, after retries.
+    #[error("Nango at {host} did not answer within {timeout:?}")]
+    Timeout { host: String, timeout: Duration },
+
+    /// The body was not JSON (a self-hosted server answers unknown routes with its HTML dashboard).
+    #[error(
+        "Nango at {host} answered {status} with {content_type} instead of JSON; check NANGO_HOST points at the API"
+    )]
+    NotJson {
+        host: String,
+        status: u16,
+        content_type: String,
+    },
+
+    /// The body claimed to be JSON but did not parse into the expected shape.
+    #[error("Nango answered {status} with a body that does not parse: {reason}")]
+    InvalidBody { status: u16, reason: String },
+}
+
+impl NangoError {
+    /// HTTP status Nango answered with, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Api { status, .. }
+            | Self::NotJson { status, .. }
+            | Self::InvalidBody { status, .. } => Some(*status),
+            Self::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// Nango's error code (`not_found`, `forbidden`, `unknown_connection`, …).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Api { status: 404, .. })
+            || matches!(
+                self.code(),
+                Some("not_found" | "unknown_connection" | "unknown_provider_config")
+            )
+    }
+
+    /// 403 `forbidden`: the key lacks a scope. The message names the required scope.
+    pub fn is_missing_scope(&self) -> bool {
+        matches!(self, Self::Api { status: 403, .. })
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, Self::Api { status: 401, .. }) || matches!(self, Self::InvalidKey(_))
+    }
+}

@@ -1,0 +1,39 @@
+//! The shapes Nango's API returns, parsed leniently: unknown fields are ignored and fields the
+//! server omits are optional. Secret-bearing shapes keep facts only (see `credentials`).
+
+mod connection;
+mod credentials;
+mod environment;
+mod integration;
+mod provider;
+mod records;
+mod sync;
+mod timestamp;
+
+pub use connection::{
+    Connection, ConnectionDetail, ConnectionError, ConnectionErrorKind, EndUser,
+    EndUserOrganization,
+};
+pub use credentials::{AppCredentials, ConnectionCredentials};
+pub use environment::{EnvironmentVariable, IntegrationScripts, Script, ScriptEndpoint};
+pub use integration::{
+    Function, FunctionKind, FunctionsPage, Integration, IntegrationDetail, Pagination,
+};
+pub use provider::{Provider, ProviderField, ProviderProxy};
+pub use records::{Record, RecordAction, RecordMetadata, RecordsPage};
+pub use sync::{ModelResult, SyncSelector, SyncState, SyncStatus, SyncStatusList};
+pub use timestamp::Timestamp;
+
+use serde::Deserialize;
+
+/// The `{"data": …}` wrapper most endpoints use.
+#[derive(Clone, Debug, Deserialize)]
+pub struct DataEnvelope<T> {
+    pub data: T,
+}
+
+/// `GET /connections` body.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConnectionList {
+    pub connections: Vec<Connection>,
+}
