@@ -1,0 +1,71 @@
+//! `GET /connections` (paged) and `GET /connections/{id}`.
+
+use std::sync::Arc;
+
+use futures::Stream;
+
+use crate::NangoError;
+use crate::client::encode::path_segment;
+use crate::client::paging::paged;
+use crate::client::transport::Call;
+use crate::client::{ConnectionsQuery, NangoClient};
+use crate::models::{Connection, ConnectionDetail, ConnectionList};
+
+impl NangoClient {
+    /// One page of connections (`page` is zero-based, `limit` is clamped to 1..=2000). A page
+    /// shorter than `limit` is the last one; Nango reports no total.
+    pub async fn list_connections_page(
+        &self,
+        query: &ConnectionsQuery,
+        page: u32,
+        limit: u32,
+    ) -> Result<Vec<Connection>, NangoError> {
+        let mut call = Call::new("/connections");
+        query.write(&mut call.query, page, limit);
+        let answer = self.transport.get(&call, true).await?;
+        Ok(answer.decode::<ConnectionList>()?.connections)
+    }
+
+    /// Every connection matching `query`, fetched lazily in pages of
+    /// [`ConnectionsQuery::effective_page_size`] until a short page. Dropping the stream early
+    /// sends no further requests.
+    pub fn connections(
+        &self,
+        query: ConnectionsQuery,
+    ) -> impl Stream<Item = Result<Connection, NangoError>> + Send + 'static {
+        let client = self.clone();
+        let limit = query.effective_page_size();
+        let query = Arc::new(query);
+        paged(0u32, move |page| {
+            let client = client.clone();
+            let query = Arc::clone(&query);
+            async move {
+                let connections = client.list_connections_page(&query, page, limit).await?;
+                let full = connections.len() >= limit as usize;
+                Ok((connections, full.then(|| page.saturating_add(1))))
+            }
+        })
+    }
+
+    /// One connection under one integration. Never asks Nango to refresh or reveal tokens
+    /// (`force_refresh`, `refresh_token`, `refresh_github_app_jwt_token` are never sent). With a
+    /// key holding `connections:read_credentials`, Nango may still refresh a token on its own.
+    pub async fn get_connection(
+        &self,
+        connection_id: &str,
+        provider_config_key: &str,
+    ) -> Result<ConnectionDetail, NangoError> {
+        if provider_config_key.is_empty() {
+            return Err(NangoError::InvalidInput {
+                what: "provider config key",
+                reason: "must not be empty".to_owned(),
+            });
+        }
+        let mut call = Call::new(format!(
+            "/connections/{}",
+            path_segment("connection id", connection_id)?
+        ));
+        call.query.push("provider_config_key", provider_config_key);
+        self.transport.get(&call, true).await?.decode()
+    }
+}

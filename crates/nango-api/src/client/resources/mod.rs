@@ -1,0 +1,8 @@
+//! One module per group of Nango endpoints, each adding methods to [`super::NangoClient`].
+
+mod connections;
+mod environment;
+mod integrations;
+mod providers;
+mod records;
+mod syncs;

@@ -1,0 +1,28 @@
+//! `GET /providers`, `GET /providers/{name}`: Nango's provider catalog.
+
+use crate::NangoError;
+use crate::client::NangoClient;
+use crate::client::encode::path_segment;
+use crate::client::transport::Call;
+use crate::models::{DataEnvelope, Provider};
+
+impl NangoClient {
+    /// The provider catalog (~1,000 entries, hundreds of KB: cache it), optionally filtered by
+    /// Nango's `search` (letters, digits and `~:.@ _-` only; Nango rejects other characters).
+    pub async fn list_providers(&self, search: Option<&str>) -> Result<Vec<Provider>, NangoError> {
+        let mut call = Call::new("/providers");
+        call.query.push_opt("search", search);
+        let answer = self.transport.get(&call, true).await?;
+        Ok(answer.decode::<DataEnvelope<Vec<Provider>>>()?.data)
+    }
+
+    /// One provider template by name, e.g. `github`.
+    pub async fn get_provider(&self, name: &str) -> Result<Provider, NangoError> {
+        let call = Call::new(format!(
+            "/providers/{}",
+            path_segment("provider name", name)?
+        ));
+        let answer = self.transport.get(&call, true).await?;
+        Ok(answer.decode::<DataEnvelope<Provider>>()?.data)
+    }
+}

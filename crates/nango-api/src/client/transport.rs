@@ -1,0 +1,337 @@
+//! Sending one GET to Nango: the shared gate before it, bounded retries around it, a size cap on
+//! the body after it, and one error type out of it.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use tokio::sync::OwnedMutexGuard;
+
+use super::backoff::backoff_delay;
+use super::clock::Clock;
+use super::config::RetryPolicy;
+use super::encode::QueryString;
+use super::error_body::{
+    describe_json_error, is_json_content_type, parse_error_response, redact_error,
+};
+use super::gate::{Admission, RateGate};
+use super::key::SecretKey;
+use crate::NangoError;
+
+/// Largest success body accepted: far above any real page (records pages are size-budgeted
+/// by Nango), far below what would hurt this process.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Error bodies are small; a bigger one is cut and reported as unparseable.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// One GET to make: an encoded path (starting with `/`), a query and extra headers.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) path: String,
+    pub(crate) query: QueryString,
+    pub(crate) headers: Vec<(&'static str, HeaderValue)>,
+}
+
+impl Call {
+    pub(crate) fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            query: QueryString::new(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Bytes,
+}
+
+impl Answer {
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, NangoError> {
+        serde_json::from_slice(&self.body).map_err(|error| NangoError::InvalidBody {
+            status: self.status,
+            reason: describe_json_error(&error),
+        })
+    }
+}
+
+/// What the client shares between clones: the HTTP connection pool, the key, the gate.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) key: SecretKey,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) request_timeout: Duration,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) gate: RateGate,
+}
+
+/// Why an attempt failed, and whether trying again can help.
+enum Failure {
+    Retryable(NangoError),
+    Final(NangoError),
+}
+
+impl Transport {
+    /// GETs `call` and returns the 2xx answer; JSON is required unless `expect_json` is false.
+    pub(crate) async fn get(&self, call: &Call, expect_json: bool) -> Result<Answer, NangoError> {
+        self.get_with_retries(call, expect_json)
+            .await
+            .map_err(|mut error| {
+                redact_error(&mut error, self.key.expose());
+                error
+            })
+    }
+
+    async fn get_with_retries(&self, call: &Call, expect_json: bool) -> Result<Answer, NangoError> {
+        let url = self.url(call)?;
+        let policy = &self.retry;
+        let max_attempts = policy.max_attempts.max(1);
+        let mut waited = Duration::ZERO;
+        let mut attempt: u32 = 0;
+        loop {
+            let probe = self.admit(&mut waited, attempt).await?;
+            attempt += 1;
+            let sent = self.send(&url, call).await;
+            let now = self.clock.now();
+            match &sent {
+                Ok(response) => self.gate.observe(
+                    now,
+                    response.headers(),
+                    response.status() == StatusCode::TOO_MANY_REQUESTS,
+                ),
+                Err(_) => self.gate.observe_failure(),
+            }
+            drop(probe);
+            let failure = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    tracing::debug!(method = "GET", path = %call.path, status, attempt, "nango answered");
+                    match status {
+                        200..=299 => match self.read_success(response, expect_json).await {
+                            Ok(answer) => return Ok(answer),
+                            Err(Failure::Final(error)) => return Err(error),
+                            Err(Failure::Retryable(error)) => error,
+                        },
+                        429 => {
+                            if attempt >= max_attempts {
+                                return Err(NangoError::RateLimited {
+                                    attempts: attempt,
+                                    retry_after: self.gate.blocked_for(self.clock.now()),
+                                });
+                            }
+                            // The gate now blocks every request until the reset; the next
+                            // admission waits for it (or gives up if that exceeds the budget).
+                            continue;
+                        }
+                        502..=504 => self.read_error(response).await,
+                        _ => return Err(self.read_error(response).await),
+                    }
+                }
+                Err(error) => {
+                    tracing::debug!(method = "GET", path = %call.path, attempt, %error, "nango request failed");
+                    self.transport_error(&error)
+                }
+            };
+            if attempt >= max_attempts {
+                return Err(failure);
+            }
+            let delay = backoff_delay(policy, attempt);
+            if waited + delay > policy.max_total_wait {
+                return Err(failure);
+            }
+            tracing::debug!(path = %call.path, attempt, ?delay, "retrying nango request");
+            self.sleep_for(delay).await;
+            waited += delay;
+        }
+    }
+
+    /// Waits until the gate lets this request go. Returns the probe lock when this request is
+    /// the one finding out the state of a new window; it must be held until the answer is seen.
+    async fn admit(
+        &self,
+        waited: &mut Duration,
+        attempts_so_far: u32,
+    ) -> Result<Option<OwnedMutexGuard<()>>, NangoError> {
+        let max_total_wait = self.retry.max_total_wait;
+        let mut probe = None;
+        loop {
+            let now = self.clock.now();
+            match self.gate.admit(now, probe.is_some()) {
+                Admission::Go => return Ok(probe),
+                Admission::Paced(at) => {
+                    let wait = until(now, at);
+                    // Pacing is a courtesy: if it would blow the wait budget, go now and let
+                    // the gate's hard limit (remaining == 0) protect the window.
+                    if *waited + wait <= max_total_wait {
+                        self.clock.sleep_until(at).await;
+                        *waited += wait;
+                    }
+                    return Ok(probe);
+                }
+                Admission::Blocked(at) => {
+                    // Never hold the probe lock while sleeping: others must see the block too.
+                    probe = None;
+                    let wait = until(now, at);
+                    if *waited + wait > max_total_wait {
+                        return Err(NangoError::RateLimited {
+                            attempts: attempts_so_far,
+                            retry_after: Some(wait),
+                        });
+                    }
+                    tracing::debug!(?wait, "waiting for the Nango rate-limit window to reset");
+                    self.clock.sleep_until(at).await;
+                    *waited += wait;
+                }
+                Admission::Probe => {
+                    probe = Some(Arc::clone(&self.gate.probe).lock_owned().await);
+                }
+            }
+        }
+    }
+
+    async fn send(&self, url: &Url, call: &Call) -> Result<reqwest::Response, reqwest::Error> {
+        let mut request = self.http.get(url.clone());
+        for (name, value) in &call.headers {
+            request = request.header(*name, value.clone());
+        }
+        request.send().await
+    }
+
+    async fn read_success(
+        &self,
+        response: reqwest::Response,
+        expect_json: bool,
+    ) -> Result<Answer, Failure> {
+        let status = response.status().as_u16();
+        if expect_json
+            && let Some(content_type) = content_type(&response)
+            && !is_json_content_type(&content_type)
+        {
+            return Err(Failure::Final(NangoError::NotJson {
+                host: self.base_url.clone(),
+                status,
+                content_type,
+            }));
+        }
+        match read_capped(response, MAX_BODY_BYTES).await {
+            Ok(Some(body)) => Ok(Answer { status, body }),
+            Ok(None) => Err(Failure::Final(NangoError::InvalidBody {
+                status,
+                reason: format!("body larger than {} MiB", MAX_BODY_BYTES / (1024 * 1024)),
+            })),
+            Err(error) if error.is_timeout() => Err(Failure::Retryable(self.timeout())),
+            Err(error) => Err(Failure::Retryable(NangoError::InvalidBody {
+                status,
+                reason: format!(
+                    "connection broke before the body was complete: {}",
+                    chain(&error)
+                ),
+            })),
+        }
+    }
+
+    async fn read_error(&self, response: reqwest::Response) -> NangoError {
+        let status = response.status().as_u16();
+        let content_type = content_type(&response);
+        let body = match read_capped(response, MAX_ERROR_BODY_BYTES).await {
+            Ok(Some(body)) => body,
+            // Too big or broken: parse nothing rather than half a body.
+            Ok(None) | Err(_) => Bytes::new(),
+        };
+        parse_error_response(&self.base_url, status, content_type.as_deref(), &body)
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> NangoError {
+        if error.is_timeout() {
+            self.timeout()
+        } else {
+            NangoError::Unreachable {
+                host: self.base_url.clone(),
+                reason: chain(error),
+            }
+        }
+    }
+
+    fn timeout(&self) -> NangoError {
+        NangoError::Timeout {
+            host: self.base_url.clone(),
+            timeout: self.request_timeout,
+        }
+    }
+
+    async fn sleep_for(&self, delay: Duration) {
+        let deadline = self.clock.now() + delay;
+        self.clock.sleep_until(deadline).await;
+    }
+
+    fn url(&self, call: &Call) -> Result<Url, NangoError> {
+        let query = call.query.as_str();
+        let mut text =
+            String::with_capacity(self.base_url.len() + call.path.len() + query.len() + 1);
+        text.push_str(&self.base_url);
+        text.push_str(&call.path);
+        if !query.is_empty() {
+            text.push('?');
+            text.push_str(query);
+        }
+        Url::parse(&text).map_err(|error| NangoError::InvalidInput {
+            what: "request URL",
+            reason: error.to_string(),
+        })
+    }
+}
+
+fn until(now: SystemTime, at: SystemTime) -> Duration {
+    at.duration_since(now).unwrap_or_default()
+}
+
+fn content_type(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Reads at most `cap` bytes; `Ok(None)` when the body is larger.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Option<Bytes>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > cap as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > cap {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body.freeze()))
+}
+
+/// The error and its causes, `outer: inner: root`.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
