@@ -1,3 +1,21 @@
 //! nango-mcp: an MCP server that lets an AI agent audit a Nango instance.
+//!
+//! Data flow: MCP call → [`server::NangoMcp`] → a tool in [`tools`] → the typed client
+//! (`nango-api`) → HTTP. Tools know nothing of HTTP; the client knows nothing of MCP.
 
+pub mod app;
+pub mod args;
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod errors;
+pub mod health;
+pub mod instructions;
+pub mod output;
+pub mod schema;
+pub mod server;
+pub mod sync_health;
+pub mod terminal;
+pub mod tools;
 pub mod transport;

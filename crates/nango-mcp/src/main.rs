@@ -1,1 +1,30 @@
-fn main() {}
+//! The `nango-mcp` binary: parse arguments, log to stderr (stdout belongs to JSON-RPC), run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use nango_mcp::cli::Cli;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            EnvFilter::try_new(&cli.server.log).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match nango_mcp::app::run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {error:#}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Start-up: from parsed arguments to a running server or a one-off command.
+
+use std::{collections::BTreeMap, net::SocketAddr};
+
+use anyhow::Context;
+use futures::future::BoxFuture;
+use rmcp::ServiceExt;
+
+use crate::{
+    cli::{Cli, Command, ServerArgs},
+    commands,
+    config::Environments,
+    output::TokenBudget,
+    server::NangoMcp,
+    tools::Registry,
+    transport::http::{self, AuthToken, HttpSettings},
+};
+
+/// Keeps the in-process sandbox alive as long as the server runs.
+pub struct Sandbox(#[allow(dead_code)] Option<()>);
+
+pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let (server, _sandbox) = build_server(&cli.server).await?;
+    match cli.command {
+        Some(Command::Tools) => Ok(commands::print_tools(&server)),
+        Some(Command::Call {
+            tool,
+            arguments,
+            json,
+        }) => commands::call(&server, &tool, arguments.as_deref(), json).await,
+        None => {
+            match cli.server.http {
+                Some(addr) => serve_http(server, addr, &cli.server).await?,
+                None => serve_stdio(server).await?,
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> anyhow::Result<()> {
+    let mut settings = HttpSettings::new(addr).with_auth_token(AuthToken::from_env()?);
+    if !args.allowed_hosts.is_empty() {
+        settings.allowed_hosts = args.allowed_hosts.clone();
+    }
+    if !args.allowed_origins.is_empty() {
+        settings.allowed_origins = args.allowed_origins.clone();
+    }
+    let client = server
+        .environments()
+        .default_environment()
+        .map(|environment| environment.client.clone())
+        .context("no environment configured")?;
+    // Ready means Nango answers; /health costs no rate-limit budget.
+    let readiness = move || -> BoxFuture<'static, Result<(), String>> {
+        let client = client.clone();
+        Box::pin(async move { client.health().await.map_err(|error| error.to_string()) })
+    };
+    tracing::info!(%addr, "serving MCP over Streamable HTTP at /mcp");
+    http::serve(settings, move || server.clone(), readiness).await?;
+    Ok(())
+}
+
+async fn serve_stdio(server: NangoMcp) -> anyhow::Result<()> {
+    tracing::info!("serving MCP on stdio");
+    let running = server
+        .serve(rmcp::transport::stdio())
+        .await
+        .context("MCP initialisation over stdio failed")?;
+    running
+        .waiting()
+        .await
+        .context("stdio session ended with an error")?;
+    Ok(())
+}
+
+/// The server for these arguments: a real Nango from the environment, or the sandbox.
+pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbox)> {
+    let registry = Registry::all()
+        .select(&args.tools, &args.exclude_tools, &args.toolsets)
+        .map_err(anyhow::Error::msg)?;
+    let budget = TokenBudget {
+        tokens: args.token_budget as usize,
+    };
+    let (environments, sandbox) = if args.demo {
+        anyhow::bail!("the sandbox is not wired yet")
+    } else {
+        let vars: BTreeMap<String, String> = std::env::vars().collect();
+        (
+            Environments::from_vars(&vars, args.nango_host.as_deref())?,
+            Sandbox(None),
+        )
+    };
+    Ok((
+        NangoMcp::new(registry, environments, budget, args.demo),
+        sandbox,
+    ))
+}

@@ -1,0 +1,119 @@
+//! Command line. Every flag has an environment-variable twin; secrets are accepted only from the
+//! environment or a file (arguments show in `ps`).
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nango-mcp",
+    version,
+    about = "MCP server to audit a Nango instance (read-only)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one tool and print its answer for a person (or `--json` for the structured result).
+    Call {
+        /// Tool name, e.g. list_connections.
+        tool: String,
+        /// Arguments as a JSON object, e.g. '{"health":["auth_error"]}'.
+        arguments: Option<String>,
+        /// Print the structured result as JSON (identical to MCP structuredContent).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the tools with one-line descriptions.
+    Tools,
+}
+
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Serve Streamable HTTP at ADDR (e.g. 127.0.0.1:8080) instead of stdio.
+    #[arg(long, env = "NANGO_MCP_HTTP", value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+
+    /// Run against a built-in sandbox Nango with sample data (no key needed).
+    #[arg(long, global = true, env = "NANGO_MCP_DEMO")]
+    pub demo: bool,
+
+    /// Nango base URL (self-hosted: your server).
+    #[arg(long = "nango-host", env = "NANGO_HOST", value_name = "URL")]
+    pub nango_host: Option<String>,
+
+    /// Only these tools (comma-separated).
+    #[arg(long, env = "NANGO_MCP_TOOLS", value_delimiter = ',', global = true)]
+    pub tools: Vec<String>,
+
+    /// All tools but these (comma-separated).
+    #[arg(
+        long,
+        env = "NANGO_MCP_EXCLUDE_TOOLS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub exclude_tools: Vec<String>,
+
+    /// Only tools of these toolsets: integrations, connections, syncs, records, environment.
+    #[arg(long, env = "NANGO_MCP_TOOLSETS", value_delimiter = ',', global = true)]
+    pub toolsets: Vec<String>,
+
+    /// Read-only mode. Always on: there are no write tools, and it cannot be turned off.
+    #[arg(long, env = "NANGO_MCP_READ_ONLY", default_value_t = true, value_parser = read_only_only_true)]
+    pub read_only: bool,
+
+    /// Token budget of one answer; longer lists are cut with a cursor.
+    #[arg(long, env = "NANGO_MCP_TOKEN_BUDGET", default_value_t = 8_000, value_parser = clap::value_parser!(u32).range(500..=200_000), global = true)]
+    pub token_budget: u32,
+
+    /// Hosts the HTTP server answers to (Host header), comma-separated; default loopback names.
+    #[arg(long, env = "NANGO_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+
+    /// Browser origins allowed to call the HTTP server, comma-separated; default none.
+    #[arg(long, env = "NANGO_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Log filter for stderr, e.g. info, debug, nango_api=debug.
+    #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
+    pub log: String,
+}
+
+fn read_only_only_true(value: &str) -> Result<bool, String> {
+    match value {
+        "true" | "1" | "yes" => Ok(true),
+        _ => Err("nango-mcp has no write tools, so read-only mode cannot be turned off".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_call_and_flags() {
+        let cli = Cli::try_parse_from([
+            "nango-mcp",
+            "call",
+            "list_connections",
+            "{\"limit\":5}",
+            "--json",
+            "--demo",
+        ])
+        .unwrap();
+        assert!(cli.server.demo);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Call { json: true, .. })
+        ));
+        assert!(Cli::try_parse_from(["nango-mcp", "--read-only", "false"]).is_err());
+        assert!(Cli::try_parse_from(["nango-mcp", "--token-budget", "10"]).is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! `nango-mcp tools` and `nango-mcp call`: the tools for a person at a terminal.
+
+use std::{io::IsTerminal, process::ExitCode, sync::Arc};
+
+use serde_json::{Map, Value};
+
+use crate::{server::NangoMcp, tools::Progress};
+
+#[allow(clippy::print_stdout)]
+pub fn print_tools(server: &NangoMcp) -> ExitCode {
+    let entries = server.registry().entries();
+    let width = entries
+        .iter()
+        .map(|entry| entry.name().len())
+        .max()
+        .unwrap_or(0);
+    for entry in entries {
+        let description = entry.definition.description.as_deref().unwrap_or_default();
+        let first_sentence = description.split(". ").next().unwrap_or(description);
+        println!(
+            "{:<width$}  {}",
+            entry.name(),
+            first_sentence.trim_end_matches('.')
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub async fn call(
+    server: &NangoMcp,
+    tool: &str,
+    arguments: Option<&str>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let arguments: Map<String, Value> =
+        match arguments.map(str::trim).filter(|text| !text.is_empty()) {
+            None => Map::new(),
+            Some(text) => match serde_json::from_str(text) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => {
+                    eprintln!("error: arguments must be a JSON object, e.g. '{{\"limit\": 5}}'");
+                    return Ok(ExitCode::from(2));
+                }
+                Err(error) => {
+                    eprintln!("error: arguments are not valid JSON: {error}");
+                    return Ok(ExitCode::from(2));
+                }
+            },
+        };
+    let progress: Progress = Arc::new(|done, total, message| {
+        if std::io::stderr().is_terminal() {
+            let total = total.map(|total| format!("/{total}")).unwrap_or_default();
+            eprint!("\r\x1b[2K[{done}{total}] {message}");
+        }
+    });
+    match server.run_tool(tool, arguments, Some(progress)).await {
+        Ok(outcome) => {
+            if std::io::stderr().is_terminal() {
+                eprint!("\r\x1b[2K");
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&outcome.structured)?);
+            } else if std::io::stdout().is_terminal() {
+                println!("{}", crate::terminal::colourise(&outcome.text));
+            } else {
+                println!("{}", outcome.text);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

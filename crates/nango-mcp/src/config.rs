@@ -1,0 +1,218 @@
+//! Which Nango environments this server talks to, read from the process environment:
+//! `NANGO_SECRET_KEY` (default), `NANGO_SECRET_KEY_<ENV>` (more environments), `NANGO_SECRET_KEY_FILE`,
+//! `NANGO_HOST` and `NANGO_HOST_<ENV>`. Secrets are never taken from command-line arguments.
+
+use std::{collections::BTreeMap, path::Path};
+
+use nango_api::{ClientConfig, NangoClient, SecretKey};
+
+use crate::errors::ToolError;
+
+pub const DEFAULT_HOST: &str = "https://api.nango.dev";
+const KEY_VARIABLE: &str = "NANGO_SECRET_KEY";
+const KEY_FILE_VARIABLE: &str = "NANGO_SECRET_KEY_FILE";
+pub const DEFAULT_ENVIRONMENT: &str = "default";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "no Nango secret key: set NANGO_SECRET_KEY (or NANGO_SECRET_KEY_FILE, or NANGO_SECRET_KEY_<ENV> per environment), \
+         or run with --demo to try the built-in sandbox"
+    )]
+    NoKey,
+    #[error("could not read the key file named by NANGO_SECRET_KEY_FILE ({path}): {reason}")]
+    KeyFile { path: String, reason: String },
+    #[error("{variable}: {source}")]
+    Client {
+        variable: String,
+        source: nango_api::NangoError,
+    },
+}
+
+/// One configured environment.
+#[derive(Clone)]
+pub struct Environment {
+    pub name: String,
+    /// The variable its key came from, named in error messages (never the key itself).
+    pub key_variable: String,
+    pub client: NangoClient,
+}
+
+/// Every configured environment; the first is the default.
+#[derive(Clone)]
+pub struct Environments {
+    list: Vec<Environment>,
+}
+
+impl Environments {
+    pub fn new(list: Vec<Environment>) -> Result<Self, ConfigError> {
+        if list.is_empty() {
+            return Err(ConfigError::NoKey);
+        }
+        Ok(Self { list })
+    }
+
+    /// Reads the process environment (`vars` is injectable for tests).
+    pub fn from_vars(
+        vars: &BTreeMap<String, String>,
+        host_override: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let default_host = host_override
+            .map(str::to_owned)
+            .or_else(|| vars.get("NANGO_HOST").cloned())
+            .unwrap_or_else(|| DEFAULT_HOST.to_owned());
+        let mut keys: Vec<(String, String, String)> = Vec::new();
+        if let Some(key) = vars.get(KEY_VARIABLE).filter(|key| !key.trim().is_empty()) {
+            keys.push((
+                DEFAULT_ENVIRONMENT.to_owned(),
+                KEY_VARIABLE.to_owned(),
+                key.clone(),
+            ));
+        } else if let Some(path) = vars.get(KEY_FILE_VARIABLE).filter(|path| !path.is_empty()) {
+            keys.push((
+                DEFAULT_ENVIRONMENT.to_owned(),
+                KEY_FILE_VARIABLE.to_owned(),
+                read_key_file(Path::new(path))?,
+            ));
+        }
+        for (variable, key) in vars {
+            let Some(suffix) = variable.strip_prefix("NANGO_SECRET_KEY_") else {
+                continue;
+            };
+            if suffix == "FILE" || suffix.is_empty() || key.trim().is_empty() {
+                continue;
+            }
+            keys.push((suffix.to_lowercase(), variable.clone(), key.clone()));
+        }
+        let list = keys
+            .into_iter()
+            .map(|(name, variable, key)| {
+                let host = vars
+                    .get(&format!("NANGO_HOST_{}", name.to_uppercase()))
+                    .cloned()
+                    .unwrap_or_else(|| default_host.clone());
+                environment(name, variable, &host, key)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::new(list)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.list
+            .iter()
+            .map(|environment| environment.name.clone())
+            .collect()
+    }
+
+    pub fn default_environment(&self) -> Option<&Environment> {
+        self.list.first()
+    }
+
+    /// The named environment, or the default; an unknown name lists the valid ones.
+    pub fn get(&self, name: Option<&str>) -> Result<&Environment, ToolError> {
+        let found = match name {
+            None => self.list.first(),
+            Some(name) => self
+                .list
+                .iter()
+                .find(|environment| environment.name.eq_ignore_ascii_case(name)),
+        };
+        found.ok_or_else(|| ToolError::UnknownEnvironment {
+            name: name.unwrap_or_default().to_owned(),
+            valid: self.names(),
+        })
+    }
+}
+
+/// Builds one environment's client; the key is validated here, at start-up, with a clear message.
+pub fn environment(
+    name: String,
+    key_variable: String,
+    host: &str,
+    key: String,
+) -> Result<Environment, ConfigError> {
+    let client_error = |source| ConfigError::Client {
+        variable: key_variable.clone(),
+        source,
+    };
+    let key = SecretKey::new(key).map_err(client_error)?;
+    let client = NangoClient::new(ClientConfig::new(host.to_owned(), key)).map_err(client_error)?;
+    Ok(Environment {
+        name,
+        key_variable,
+        client,
+    })
+}
+
+fn read_key_file(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map(|text| text.trim().to_owned())
+        .map_err(|error| ConfigError::KeyFile {
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY_A: &str = "8f9a1c2e-3b4d-4e5f-9a6b-7c8d9e0f1a2b";
+    const KEY_B: &str = "1f2e3d4c-5b6a-4978-8a7b-6c5d4e3f2a1b";
+
+    fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn default_and_named_environments() {
+        let environments = Environments::from_vars(
+            &vars(&[
+                ("NANGO_SECRET_KEY", KEY_A),
+                ("NANGO_SECRET_KEY_PROD", KEY_B),
+                ("NANGO_HOST", "http://127.0.0.1:3003"),
+            ]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(environments.names(), ["default", "prod"]);
+        assert_eq!(
+            environments.get(Some("PROD")).unwrap().key_variable,
+            "NANGO_SECRET_KEY_PROD"
+        );
+        let error = environments.get(Some("staging")).err().unwrap().to_string();
+        assert!(error.contains("default, prod"), "{error}");
+    }
+
+    #[test]
+    fn missing_or_bad_keys_are_clear() {
+        assert!(matches!(
+            Environments::from_vars(&vars(&[]), None),
+            Err(ConfigError::NoKey)
+        ));
+        let error = Environments::from_vars(&vars(&[("NANGO_SECRET_KEY", "not-a-uuid")]), None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("NANGO_SECRET_KEY") && !error.contains("not-a-uuid"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn key_file_is_read_and_trimmed() {
+        let path = std::env::temp_dir().join(format!("nango-key-{}", std::process::id()));
+        std::fs::write(&path, format!("{KEY_A}\n")).unwrap();
+        let environments = Environments::from_vars(
+            &vars(&[("NANGO_SECRET_KEY_FILE", path.to_str().unwrap())]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(environments.names(), ["default"]);
+        std::fs::remove_file(path).unwrap();
+    }
+}

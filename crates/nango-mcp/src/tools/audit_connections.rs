@@ -1,0 +1,408 @@
+//! `audit_connections`: one call answers "is everything healthy?" for the whole environment or chosen
+//! integrations: totals, a table per integration, and findings worst first, each with a next step.
+//! Sync status is fetched per integration (one call covers every connection of it), with bounded
+//! concurrency; the client's rate-limit gate paces the fan-out inside the budget.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Utc;
+use futures::{StreamExt, TryStreamExt, stream};
+use nango_api::{
+    ConnectionsQuery,
+    models::{Connection, SyncSelector, SyncStatus},
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use crate::{
+    args::one_or_many,
+    errors::ToolError,
+    health::{Health, HealthCounts, health_of},
+    output::{budget, cursor, text},
+    sync_health::{SyncHealth, sync_health},
+};
+
+pub struct AuditConnections;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Integration keys (or provider names) to audit; default all.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub integrations: Option<Vec<String>>,
+    /// Findings per answer (default 100, max 1000); the summary is always complete.
+    pub limit: Option<usize>,
+    /// `next_cursor` from the previous answer (more findings).
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub connections: usize,
+    pub by_health: HealthCounts,
+    pub syncs: BTreeMap<String, usize>,
+    /// One row per integration, worst first.
+    pub integrations: Vec<IntegrationSummary>,
+    /// Problems worst first: auth errors, failing syncs, stale syncs, syncs that never ran.
+    pub findings_total: usize,
+    pub findings_shown: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct IntegrationSummary {
+    pub integration: String,
+    pub connections: usize,
+    pub auth_error: usize,
+    pub sync_error: usize,
+    pub syncs_failing: usize,
+    pub syncs_stale: usize,
+    pub syncs_never_ran: usize,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub integration: String,
+    pub connection_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    AuthError,
+    SyncFailing,
+    SyncStale,
+    SyncNeverRan,
+}
+
+impl FindingKind {
+    fn next_step(self) -> &'static str {
+        match self {
+            Self::AuthError => "ask the end user to re-authorise (Nango Connect reconnect session)",
+            Self::SyncFailing => "list_syncs for the failure, then the run's logs",
+            Self::SyncStale => "check the schedule and whether runs are stuck (list_syncs)",
+            Self::SyncNeverRan => "check the sync is started and its first run is scheduled",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::AuthError => "auth_error",
+            Self::SyncFailing => "sync_failing",
+            Self::SyncStale => "sync_stale",
+            Self::SyncNeverRan => "sync_never_ran",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Position {
+    offset: usize,
+}
+
+const DEFAULT_LIMIT: usize = 100;
+const MAX_LIMIT: usize = 1_000;
+/// Sync-status calls in flight at once; the client's gate slows them further when headroom is low.
+const CONCURRENCY: usize = 4;
+
+impl NangoTool for AuditConnections {
+    const NAME: &'static str = "audit_connections";
+    const TITLE: &'static str = "Audit connections and syncs";
+    const DESCRIPTION: &'static str = "One call answers \"is everything healthy?\" for the whole environment or chosen integrations: \
+connections by health, failing syncs, stale syncs (no run within 2x their frequency), syncs that never ran, per-integration \
+table and findings worst first with next steps. Paced within Nango's rate limit; reports progress.";
+    const TOOLSET: Toolset = Toolset::Connections;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let offset = match params.cursor.as_deref() {
+            Some(token) => cursor::decode::<Position>(token)?.offset,
+            None => 0,
+        };
+        let wanted =
+            resolve::integration_keys(&ctx, params.integrations.as_deref().unwrap_or_default())
+                .await?;
+        ctx.report(0, None, "listing connections");
+        let connections: Vec<Connection> = ctx
+            .client
+            .connections(ConnectionsQuery {
+                integration_ids: wanted.clone(),
+                ..ConnectionsQuery::default()
+            })
+            .try_collect()
+            .await
+            .or_tool(&ctx)?;
+        let mut notes = Vec::new();
+        let integrations = integrations_to_query(&ctx, &connections, &mut notes).await;
+        let statuses = fetch_statuses(&ctx, &integrations, &mut notes).await?;
+        let mut output = summarise(&connections, &statuses, notes);
+        output.findings_total = output.findings.len();
+        let page: Vec<Finding> = output.findings.drain(..).skip(offset).take(limit).collect();
+        let fitting = budget::rows_that_fit(
+            &page,
+            budget::room_for_rows(ctx.budget, 512 + integrations_bytes(&output)),
+        );
+        output.findings = page.into_iter().take(fitting).collect();
+        output.findings_shown = output.findings.len();
+        let end = offset + output.findings_shown;
+        output.next_cursor =
+            (end < output.findings_total).then(|| cursor::encode(&Position { offset: end }));
+        Ok(output)
+    }
+
+    fn render(output: &Output) -> String {
+        let syncs: Vec<String> = output
+            .syncs
+            .iter()
+            .map(|(state, count)| format!("{count} {state}"))
+            .collect();
+        let mut lines = vec![
+            format!(
+                "{} connections: {}.",
+                output.connections,
+                output.by_health.broken_line()
+            ),
+            format!(
+                "Syncs: {}.",
+                if syncs.is_empty() {
+                    "none".to_owned()
+                } else {
+                    syncs.join(", ")
+                }
+            ),
+        ];
+        let rows: Vec<Vec<String>> = output
+            .integrations
+            .iter()
+            .map(|row| {
+                vec![
+                    row.integration.clone(),
+                    row.connections.to_string(),
+                    row.auth_error.to_string(),
+                    row.sync_error.to_string(),
+                    row.syncs_failing.to_string(),
+                    row.syncs_stale.to_string(),
+                    row.syncs_never_ran.to_string(),
+                ]
+            })
+            .collect();
+        lines.push(text::table(
+            &[
+                "integration",
+                "connections",
+                "auth_error",
+                "sync_error",
+                "failing",
+                "stale",
+                "never_ran",
+            ],
+            &rows,
+        ));
+        lines.push(format!(
+            "Findings ({} total, worst first):",
+            output.findings_total
+        ));
+        lines.extend(grouped_findings(&output.findings));
+        lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
+        lines.push(text::paging_line(
+            output.findings_shown,
+            Some(output.findings_total),
+            output.next_cursor.as_deref(),
+        ));
+        lines.join("\n")
+    }
+}
+
+/// Findings grouped by kind and integration: "auth_error salesforce-prod (2): conn-a, conn-b → next step".
+fn grouped_findings(findings: &[Finding]) -> Vec<String> {
+    let mut groups: BTreeMap<(FindingKind, &str), Vec<String>> = BTreeMap::new();
+    for finding in findings {
+        let item = match &finding.sync {
+            Some(sync) => format!("{}/{sync}", finding.connection_id),
+            None => finding.connection_id.clone(),
+        };
+        groups
+            .entry((finding.kind, finding.integration.as_str()))
+            .or_default()
+            .push(item);
+    }
+    groups
+        .into_iter()
+        .map(|((kind, integration), items)| {
+            format!(
+                "- {} {integration} ({}): {} → {}",
+                kind.label(),
+                items.len(),
+                items.join(", "),
+                kind.next_step()
+            )
+        })
+        .collect()
+}
+
+fn integrations_bytes(output: &Output) -> usize {
+    serde_json::to_vec(&output.integrations).map_or(0, |bytes| bytes.len())
+}
+
+/// Integrations worth a sync-status call: those with connections and deployed syncs.
+async fn integrations_to_query(
+    ctx: &ToolContext,
+    connections: &[Connection],
+    notes: &mut Vec<String>,
+) -> Vec<String> {
+    let with_connections: BTreeSet<String> = connections
+        .iter()
+        .map(|connection| connection.provider_config_key.clone())
+        .collect();
+    match ctx.client.scripts_config().await {
+        Ok(configs) => {
+            let with_syncs: BTreeSet<String> = configs
+                .into_iter()
+                .filter(|config| !config.syncs.is_empty())
+                .map(|config| config.provider_config_key)
+                .collect();
+            with_connections
+                .intersection(&with_syncs)
+                .cloned()
+                .collect()
+        }
+        Err(error) => {
+            notes.push(format!(
+                "Deployed syncs unknown ({error}); querying every integration."
+            ));
+            with_connections.into_iter().collect()
+        }
+    }
+}
+
+async fn fetch_statuses(
+    ctx: &ToolContext,
+    integrations: &[String],
+    notes: &mut Vec<String>,
+) -> Result<Vec<(String, SyncStatus)>, ToolError> {
+    let total = integrations.len() as u64;
+    let mut done = 0u64;
+    let mut statuses = Vec::new();
+    let mut calls = stream::iter(integrations.iter().cloned())
+        .map(|key| async move {
+            let result = ctx.client.sync_status(&key, &SyncSelector::All, None).await;
+            (key, result)
+        })
+        .buffer_unordered(CONCURRENCY);
+    while let Some((key, result)) = calls.next().await {
+        done += 1;
+        ctx.report(done, Some(total), format!("sync status of {key}"));
+        match result {
+            Ok(rows) => statuses.extend(rows.into_iter().map(|row| (key.clone(), row))),
+            Err(error) if error.is_unauthorized() || error.status() == Some(429) => {
+                return Err(ctx.nango_error(error));
+            }
+            Err(error) => notes.push(format!("Sync status of {key} unavailable: {error}.")),
+        }
+    }
+    Ok(statuses)
+}
+
+fn summarise(
+    connections: &[Connection],
+    statuses: &[(String, SyncStatus)],
+    notes: Vec<String>,
+) -> Output {
+    let now = Utc::now();
+    let mut by_health = HealthCounts::default();
+    let mut per_integration: BTreeMap<String, IntegrationSummary> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for connection in connections {
+        let labels = health_of(connection);
+        by_health.add(&labels);
+        let row = per_integration
+            .entry(connection.provider_config_key.clone())
+            .or_default();
+        row.connections += 1;
+        row.auth_error += usize::from(labels.contains(&Health::AuthError));
+        row.sync_error += usize::from(labels.contains(&Health::SyncError));
+        if labels.contains(&Health::AuthError) {
+            findings.push(Finding {
+                kind: FindingKind::AuthError,
+                integration: connection.provider_config_key.clone(),
+                connection_id: connection.connection_id.clone(),
+                sync: None,
+                since: None,
+            });
+        }
+    }
+    let mut syncs = BTreeMap::new();
+    for (integration, status) in statuses {
+        let state = sync_health(status, now);
+        *syncs.entry(state.as_str().to_owned()).or_insert(0) += 1;
+        let row = per_integration.entry(integration.clone()).or_default();
+        let kind = match state {
+            SyncHealth::Failing => {
+                row.syncs_failing += 1;
+                FindingKind::SyncFailing
+            }
+            SyncHealth::Stale => {
+                row.syncs_stale += 1;
+                FindingKind::SyncStale
+            }
+            SyncHealth::NeverRan => {
+                row.syncs_never_ran += 1;
+                FindingKind::SyncNeverRan
+            }
+            _ => continue,
+        };
+        findings.push(Finding {
+            kind,
+            integration: integration.clone(),
+            connection_id: status.connection_id.clone(),
+            sync: Some(status.name.clone()),
+            since: status.finished_at.map(|time| time.to_rfc3339()),
+        });
+    }
+    findings.sort_by(|a, b| {
+        (a.kind, &a.integration, &a.connection_id, &a.sync).cmp(&(
+            b.kind,
+            &b.integration,
+            &b.connection_id,
+            &b.sync,
+        ))
+    });
+    let mut integrations: Vec<IntegrationSummary> = per_integration
+        .into_iter()
+        .map(|(integration, mut row)| {
+            row.integration = integration;
+            row
+        })
+        .collect();
+    integrations.sort_by_key(|row| {
+        std::cmp::Reverse((
+            row.auth_error,
+            row.syncs_failing + row.sync_error,
+            row.syncs_stale + row.syncs_never_ran,
+        ))
+    });
+    Output {
+        connections: connections.len(),
+        by_health,
+        syncs,
+        integrations,
+        findings_total: findings.len(),
+        findings_shown: 0,
+        next_cursor: None,
+        findings,
+        notes,
+    }
+}

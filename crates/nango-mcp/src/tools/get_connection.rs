@@ -1,0 +1,306 @@
+//! `get_connection`: one connection in full, with facts about its credentials (type, expiry, refresh
+//! token presence, granted scopes) and never the credentials themselves.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use nango_api::models::{ConnectionCredentials, ConnectionDetail};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{NangoTool, ToolContext, Toolset, list_connections::end_user_label, resolve};
+use crate::{
+    errors::ToolError,
+    health::{Health, health_of},
+    output::text,
+};
+
+pub struct GetConnection;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// The connection id (as shown by list_connections).
+    pub connection_id: String,
+    /// Integration key (or provider name). Optional when the connection id is unique.
+    pub integration: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub connection_id: String,
+    pub integration: String,
+    pub provider: String,
+    pub health: Vec<Health>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorFact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_user: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    /// Customer-set metadata (third-party data).
+    pub metadata: Value,
+    /// Provider settings (e.g. subdomain); secret-looking keys are masked.
+    pub connection_config: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_fetched_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url_override: Option<String>,
+    /// Facts about the credentials; null when the key may not read them (the recommended setup).
+    pub credentials: Option<CredentialFacts>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ErrorFact {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CredentialFacts {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Seconds until expiry; negative when already expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_in_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expired: Option<bool>,
+    pub has_refresh_token: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub granted_scopes: Vec<String>,
+    /// Names of the credential fields present (values are never returned).
+    pub fields_present: Vec<String>,
+}
+
+impl NangoTool for GetConnection {
+    const NAME: &'static str = "get_connection";
+    const TITLE: &'static str = "Get connection";
+    const DESCRIPTION: &'static str = "One connection in full: integration, provider, health and errors (with log ids), end user, tags, \
+metadata, connection config, and credential facts (type, expires_at, time left, refresh token present, granted scopes). \
+Secrets are never returned. `integration` may be omitted when the connection id is unique.";
+    const TOOLSET: Toolset = Toolset::Connections;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let connection_id = resolve::validate_id("connection_id", &params.connection_id)?;
+        let integration =
+            resolve::connection_integration(&ctx, &connection_id, params.integration.as_deref())
+                .await?;
+        let detail = ctx
+            .client
+            .get_connection(&connection_id, &integration)
+            .await
+            .map_err(|error| {
+                if error.is_not_found() {
+                    ToolError::NotFound {
+                        what: "connection",
+                        id: connection_id.clone(),
+                        scope: format!(" in integration {integration:?}"),
+                        hint: "list_connections (with `search`) finds valid connection ids."
+                            .to_owned(),
+                    }
+                } else {
+                    ctx.nango_error(error)
+                }
+            })?;
+        Ok(output(detail))
+    }
+
+    fn render(output: &Output) -> String {
+        let mut lines = vec![format!(
+            "Connection {} (integration {}, provider {}): {}",
+            output.connection_id,
+            output.integration,
+            output.provider,
+            output
+                .health
+                .iter()
+                .map(|label| label.as_str())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        )];
+        for error in &output.errors {
+            lines.push(format!(
+                "- {} error, log id {}",
+                error.kind,
+                error.log_id.as_deref().unwrap_or("-")
+            ));
+        }
+        lines.push(match &output.credentials {
+            Some(facts) => credentials_line(facts),
+            None => "Credentials: not visible to this key (no connections:read_credentials scope; recommended).".to_owned(),
+        });
+        for (label, value) in [
+            ("created", &output.created_at),
+            ("updated", &output.updated_at),
+            ("last fetched", &output.last_fetched_at),
+        ] {
+            if let Some(value) = value {
+                lines.push(format!("{label}: {value}"));
+            }
+        }
+        let third_party = serde_json::json!({
+            "end_user": output.end_user,
+            "tags": output.tags,
+            "metadata": output.metadata,
+            "connection_config": output.connection_config,
+        });
+        lines.push(text::untrusted("connection", &third_party.to_string()));
+        lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
+        lines.join("\n")
+    }
+}
+
+fn credentials_line(facts: &CredentialFacts) -> String {
+    let mut parts = vec![format!(
+        "Credentials: {}",
+        facts.kind.as_deref().unwrap_or("unknown type")
+    )];
+    match (&facts.expires_at, facts.expires_in_seconds) {
+        (Some(at), Some(seconds)) if seconds < 0 => {
+            let (amount, unit) = text::human_span(seconds.unsigned_abs());
+            parts.push(format!("EXPIRED {amount} {unit} ago ({at})"));
+        }
+        (Some(at), Some(seconds)) => {
+            let (amount, unit) = text::human_span(seconds.unsigned_abs());
+            parts.push(format!("expires in {amount} {unit} ({at})"));
+        }
+        _ => parts.push("no expiry".to_owned()),
+    }
+    parts.push(if facts.has_refresh_token {
+        "refresh token on record".to_owned()
+    } else {
+        "no refresh token seen".to_owned()
+    });
+    if !facts.granted_scopes.is_empty() {
+        parts.push(format!("scopes: {}", facts.granted_scopes.join(" ")));
+    }
+    parts.push(format!("fields: {}", facts.fields_present.join(", ")));
+    parts.join("; ")
+}
+
+fn output(detail: ConnectionDetail) -> Output {
+    let ConnectionDetail {
+        connection,
+        connection_config,
+        webhook_url_override,
+        created_at,
+        updated_at,
+        last_fetched_at,
+        credentials,
+    } = detail;
+    let mut notes = Vec::new();
+    let credentials = credentials.filter(|facts| facts.kind.is_some()).map(|facts| {
+        notes.push(
+            "This key can read credentials (connections:read_credentials), so Nango may refresh the token \
+             when a connection is read. A read-only key without that scope is recommended."
+                .to_owned(),
+        );
+        credential_facts(&facts)
+    });
+    Output {
+        health: health_of(&connection),
+        errors: connection
+            .errors
+            .iter()
+            .map(|error| ErrorFact {
+                kind: error.kind.as_str().to_owned(),
+                log_id: error.log_id.clone(),
+            })
+            .collect(),
+        end_user: end_user_label(&connection),
+        metadata: connection
+            .metadata
+            .clone()
+            .unwrap_or(Value::Object(Map::new())),
+        connection_config: mask_secret_looking(
+            connection_config.unwrap_or(Value::Object(Map::new())),
+        ),
+        created_at: created_at
+            .or(connection.created)
+            .map(|time| time.to_rfc3339()),
+        updated_at: updated_at.map(|time| time.to_rfc3339()),
+        last_fetched_at: last_fetched_at.map(|time| time.to_rfc3339()),
+        webhook_url_override,
+        credentials,
+        notes,
+        tags: connection.tags,
+        connection_id: connection.connection_id,
+        integration: connection.provider_config_key,
+        provider: connection.provider,
+    }
+}
+
+fn credential_facts(facts: &ConnectionCredentials) -> CredentialFacts {
+    let expires_in_seconds = facts
+        .expires_at
+        .map(|at| (at.as_datetime() - Utc::now()).num_seconds());
+    CredentialFacts {
+        kind: facts.kind.clone(),
+        expires_at: facts.expires_at.map(|at| at.to_rfc3339()),
+        expires_in_seconds,
+        expired: expires_in_seconds.map(|seconds| seconds < 0),
+        has_refresh_token: facts.has_refresh_token,
+        granted_scopes: facts.granted_scopes.clone(),
+        fields_present: facts.field_names.clone(),
+    }
+}
+
+/// Connection config is meant to be non-secret, but a provider or customer may put a token there;
+/// mask values whose key looks secret, as defence in depth.
+fn mask_secret_looking(value: Value) -> Value {
+    const HINTS: [&str; 7] = [
+        "secret",
+        "token",
+        "password",
+        "private",
+        "api_key",
+        "apikey",
+        "credential",
+    ];
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(key, value)| {
+                    let lowered = key.to_lowercase();
+                    if HINTS.iter().any(|hint| lowered.contains(hint)) {
+                        (key, Value::String("[masked]".to_owned()))
+                    } else {
+                        (key, mask_secret_looking(value))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(mask_secret_looking).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn masks_secret_looking_config_keys() {
+        let masked = mask_secret_looking(
+            json!({"subdomain": "acme", "nested": {"client_secret": "x"}, "apiKey": "y"}),
+        );
+        assert_eq!(
+            masked,
+            json!({"subdomain": "acme", "nested": {"client_secret": "[masked]"}, "apiKey": "[masked]"})
+        );
+    }
+}

@@ -1,0 +1,350 @@
+//! `get_environment`: what this server is connected to and how data flows there: host, environment,
+//! key fingerprint, the key's read scopes (probed), rate-limit headroom, variable names, counts, and
+//! the deployed "mapping logic" (syncs and actions per integration) with versions and deploy times.
+
+use std::collections::BTreeMap;
+
+use futures::TryStreamExt;
+use nango_api::{
+    ConnectionsQuery, IntegrationInclude, NangoError,
+    models::{IntegrationScripts, Script, SyncSelector},
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{NangoTool, ToolContext, Toolset};
+use crate::{
+    errors::ToolError,
+    health::{HealthCounts, health_of},
+    output::text,
+};
+
+pub struct GetEnvironment;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Include the deployed syncs and actions per integration (default true).
+    pub mapping_logic: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub environment: String,
+    pub environments: Vec<String>,
+    pub host: String,
+    /// True when this is the built-in sandbox (`--demo`), not a real Nango.
+    pub sandbox: bool,
+    /// sha256 prefix of the secret key: tells keys apart without revealing them.
+    pub key_fingerprint: String,
+    /// Scope → "granted", "missing" or "unknown", from cheap read probes.
+    pub scopes: BTreeMap<String, String>,
+    pub warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    pub counts: Counts,
+    /// Names only; values are secrets and never read out.
+    pub variables: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_deployment: Option<String>,
+    pub mapping_logic: Vec<IntegrationLogic>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RateLimit {
+    pub limit_per_minute: u32,
+    pub remaining: u32,
+    pub resets_at: String,
+}
+
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Counts {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrations: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections_by_health: Option<HealthCounts>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IntegrationLogic {
+    pub integration: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    pub syncs: Vec<ScriptFacts>,
+    pub actions: Vec<ScriptFacts>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ScriptFacts {
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_deployed: Option<String>,
+}
+
+impl NangoTool for GetEnvironment {
+    const NAME: &'static str = "get_environment";
+    const TITLE: &'static str = "Get environment";
+    const DESCRIPTION: &'static str = "What this server is connected to and how data flows: host, environment(s), key fingerprint \
+(never the key), which read scopes the key has, rate-limit headroom, environment variable names (values never), counts of \
+integrations/connections/broken connections, and the deployed mapping logic: syncs and actions per integration with models, \
+frequency, version and last deployment (to tell whether it changed).";
+    const TOOLSET: Toolset = Toolset::Environment;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let client = &ctx.client;
+        let (integrations, connections, variables, scripts) = futures::join!(
+            client.list_integrations(),
+            client
+                .connections(ConnectionsQuery::default())
+                .try_collect::<Vec<_>>(),
+            client.environment_variables(),
+            client.scripts_config(),
+        );
+        // Without a working key or host nothing else is worth reporting: say what to fix.
+        let integrations = match integrations {
+            Err(error) if is_fatal(&error) => return Err(ctx.nango_error(error)),
+            other => other,
+        };
+        let mut scopes = BTreeMap::new();
+        scopes.insert("integrations:list".to_owned(), probe(&integrations));
+        scopes.insert("connections:list".to_owned(), probe(&connections));
+        scopes.insert("variables:read".to_owned(), probe(&variables));
+        scopes.insert("integrations:list_functions".to_owned(), probe(&scripts));
+        let first_integration = integrations
+            .as_ref()
+            .ok()
+            .and_then(|list| list.first())
+            .map(|item| item.unique_key.clone());
+        let mut warnings = Vec::new();
+        if let Some(key) = &first_integration {
+            probe_integration(&ctx, key, &mut scopes, &mut warnings).await;
+        }
+        if ctx.demo {
+            warnings.insert(
+                0,
+                "This is the built-in sandbox (--demo): sample data, not a real Nango.".to_owned(),
+            );
+        }
+        let counts = Counts {
+            integrations: integrations.as_ref().ok().map(Vec::len),
+            connections: connections.as_ref().ok().map(Vec::len),
+            connections_by_health: connections.as_ref().ok().map(|list| {
+                let mut counts = HealthCounts::default();
+                list.iter()
+                    .for_each(|connection| counts.add(&health_of(connection)));
+                counts
+            }),
+        };
+        let scripts = scripts.unwrap_or_default();
+        let last_deployment = scripts
+            .iter()
+            .flat_map(|config| config.syncs.iter().chain(&config.actions))
+            .filter_map(|script| script.last_deployed)
+            .max()
+            .map(|time| time.to_rfc3339());
+        let mapping_logic = if params.mapping_logic.unwrap_or(true) {
+            scripts.into_iter().map(logic).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Output {
+            environment: ctx.environment.clone(),
+            environments: ctx.environments.clone(),
+            host: client.host().to_owned(),
+            sandbox: ctx.demo,
+            key_fingerprint: client.key_fingerprint(),
+            scopes,
+            warnings,
+            rate_limit: client.rate_limit().map(|status| RateLimit {
+                limit_per_minute: status.limit,
+                remaining: status.remaining,
+                resets_at: status.reset_at.to_rfc3339(),
+            }),
+            counts,
+            variables: variables
+                .map(|list| list.into_iter().map(|variable| variable.name).collect())
+                .unwrap_or_default(),
+            last_deployment,
+            mapping_logic,
+        })
+    }
+
+    fn render(output: &Output) -> String {
+        let mut lines = vec![format!(
+            "Environment {} at {}{} (key {}); configured: {}",
+            output.environment,
+            output.host,
+            if output.sandbox { " [SANDBOX]" } else { "" },
+            output.key_fingerprint,
+            output.environments.join(", ")
+        )];
+        lines.extend(
+            output
+                .warnings
+                .iter()
+                .map(|warning| format!("Warning: {warning}")),
+        );
+        let scopes: Vec<String> = output
+            .scopes
+            .iter()
+            .map(|(scope, state)| format!("{scope}={state}"))
+            .collect();
+        lines.push(format!("Scopes: {}", scopes.join(", ")));
+        if let Some(limit) = &output.rate_limit {
+            lines.push(format!(
+                "Rate limit: {}/{} requests left this minute (resets {})",
+                limit.remaining, limit.limit_per_minute, limit.resets_at
+            ));
+        }
+        let counts = &output.counts;
+        lines.push(format!(
+            "Counts: {} integrations, {} connections{}",
+            counts
+                .integrations
+                .map_or("?".to_owned(), |n| n.to_string()),
+            counts.connections.map_or("?".to_owned(), |n| n.to_string()),
+            counts
+                .connections_by_health
+                .map(|health| format!(" ({})", health.broken_line()))
+                .unwrap_or_default()
+        ));
+        lines.push(format!(
+            "Variables ({}): {}",
+            output.variables.len(),
+            output.variables.join(", ")
+        ));
+        if let Some(at) = &output.last_deployment {
+            lines.push(format!("Last deployment: {at}"));
+        }
+        for logic in &output.mapping_logic {
+            let describe = |scripts: &[ScriptFacts]| -> String {
+                scripts
+                    .iter()
+                    .map(|script| {
+                        format!(
+                            "{}{}{}{}",
+                            script.name,
+                            if script.models.is_empty() {
+                                String::new()
+                            } else {
+                                format!("→{}", script.models.join("/"))
+                            },
+                            script
+                                .version
+                                .as_deref()
+                                .map(|v| format!(" v{v}"))
+                                .unwrap_or_default(),
+                            script
+                                .frequency
+                                .as_deref()
+                                .map(|f| format!(" ({f})"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            lines.push(format!(
+                "- {}: syncs [{}]; actions [{}]",
+                logic.integration,
+                describe(&logic.syncs),
+                describe(&logic.actions)
+            ));
+        }
+        text::clip(&lines.join("\n"), 28_000)
+    }
+}
+
+fn is_fatal(error: &NangoError) -> bool {
+    error.is_unauthorized()
+        || matches!(
+            error,
+            NangoError::Unreachable { .. }
+                | NangoError::NotJson { .. }
+                | NangoError::Timeout { .. }
+                | NangoError::RateLimited { .. }
+        )
+}
+
+fn probe<T>(result: &Result<T, NangoError>) -> String {
+    match result {
+        Ok(_) => "granted",
+        Err(error) if error.is_missing_scope() => "missing",
+        Err(_) => "unknown",
+    }
+    .to_owned()
+}
+
+/// Probes the per-integration scopes with calls that have no side effects.
+async fn probe_integration(
+    ctx: &ToolContext,
+    key: &str,
+    scopes: &mut BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) {
+    let include = IntegrationInclude {
+        webhook: false,
+        credentials: true,
+    };
+    let (detail, functions, syncs) = futures::join!(
+        ctx.client.get_integration(key, include),
+        ctx.client.all_functions(key),
+        ctx.client.sync_status(key, &SyncSelector::All, None),
+    );
+    scopes.insert("integrations:read".to_owned(), probe(&detail));
+    scopes.insert("functions:list".to_owned(), probe(&functions));
+    scopes.insert("syncs:read".to_owned(), probe(&syncs));
+    if let Ok(detail) = detail {
+        let reads_credentials = detail.credentials.is_some();
+        scopes.insert(
+            "integrations:read_credentials".to_owned(),
+            if reads_credentials {
+                "granted"
+            } else {
+                "missing"
+            }
+            .to_owned(),
+        );
+        if reads_credentials {
+            warnings.push(
+                "This key can read credentials (it looks like a full-access key). With connections:read_credentials, \
+                 Nango may refresh OAuth tokens when get_connection reads a connection. Use a read-only key: the \
+                 list/read scopes without *:read_credentials."
+                    .to_owned(),
+            );
+        }
+    }
+}
+
+fn logic(config: IntegrationScripts) -> IntegrationLogic {
+    IntegrationLogic {
+        integration: config.provider_config_key,
+        provider: config.provider,
+        syncs: config.syncs.into_iter().map(facts).collect(),
+        actions: config.actions.into_iter().map(facts).collect(),
+    }
+}
+
+fn facts(script: Script) -> ScriptFacts {
+    ScriptFacts {
+        name: script.name,
+        models: script.returns,
+        frequency: script.runs,
+        version: script.version,
+        enabled: script.enabled,
+        last_deployed: script.last_deployed.map(|time| time.to_rfc3339()),
+    }
+}

@@ -1,0 +1,361 @@
+//! `get_integration`: one integration's setup and what its provider requires, plus its deployed
+//! syncs and actions. App secrets are reduced to "set / not set".
+
+use nango_api::{
+    IntegrationInclude, NangoError,
+    models::{AppCredentials, Function, IntegrationDetail, Provider, ProviderField},
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use crate::{errors::ToolError, output::text};
+
+pub struct GetIntegration;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Integration key (from list_integrations), or a provider name with a single integration.
+    pub integration: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub key: String,
+    pub provider: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward_webhooks: Option<bool>,
+    /// The OAuth/app configuration as facts; null when the key may not read it.
+    pub app: Option<AppFacts>,
+    pub requirements: Requirements,
+    pub syncs: Vec<SyncDefinition>,
+    pub actions: Vec<ActionDefinition>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AppFacts {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub scopes: Vec<String>,
+    pub client_id_set: bool,
+    pub client_secret_set: bool,
+    pub webhook_secret_set: bool,
+    pub private_key_set: bool,
+}
+
+/// What a connection to this provider must supply.
+#[derive(Debug, Default, Serialize, JsonSchema)]
+pub struct Requirements {
+    pub connection_config: Vec<FieldRequirement>,
+    pub credentials: Vec<FieldRequirement>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub default_scopes: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setup_guide: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FieldRequirement {
+    pub name: String,
+    pub required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SyncDefinition {
+    pub name: String,
+    pub models: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_start: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track_deletes: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_deployed: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActionDefinition {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    pub returns: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_deployed: Option<String>,
+}
+
+impl NangoTool for GetIntegration {
+    const NAME: &'static str = "get_integration";
+    const TITLE: &'static str = "Get integration";
+    const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, OAuth scopes, webhook settings, what each connection \
+must supply (connection config and credential fields, docs link), and its deployed syncs (models, frequency) and actions. \
+App secrets are reported only as set / not set.";
+    const TOOLSET: Toolset = Toolset::Integrations;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let keys =
+            resolve::integration_keys(&ctx, std::slice::from_ref(&params.integration)).await?;
+        let key = match keys.as_slice() {
+            [only] => only.clone(),
+            several => {
+                return Err(ToolError::invalid(
+                    "integration",
+                    format!(
+                        "{:?} matches several integrations: {}; pass one key",
+                        params.integration,
+                        several.join(", ")
+                    ),
+                ));
+            }
+        };
+        let include = IntegrationInclude {
+            webhook: true,
+            credentials: true,
+        };
+        let detail = ctx
+            .client
+            .get_integration(&key, include)
+            .await
+            .or_tool(&ctx)?;
+        let (provider, functions) = futures::join!(
+            ctx.client.get_provider(&detail.integration.provider),
+            ctx.client.all_functions(&key)
+        );
+        let mut notes = Vec::new();
+        let provider = optional("provider template", provider, &mut notes);
+        let functions = optional("deployed functions", functions, &mut notes).unwrap_or_default();
+        if detail.credentials.is_none() {
+            notes.push(
+                "App configuration (OAuth client, scopes) is not visible to this key; that is expected for a read-only key."
+                    .to_owned(),
+            );
+        }
+        Ok(output(detail, provider, functions, notes))
+    }
+
+    fn render(output: &Output) -> String {
+        let mut lines = vec![format!(
+            "Integration {} — provider {}{}{}",
+            output.key,
+            output.provider,
+            output
+                .auth_mode
+                .as_deref()
+                .map(|mode| format!(", auth {mode}"))
+                .unwrap_or_default(),
+            output
+                .display_name
+                .as_deref()
+                .map(|name| format!(" (\"{}\")", text::clip(name, 60)))
+                .unwrap_or_default(),
+        )];
+        if let Some(app) = &output.app {
+            lines.push(format!(
+                "App: scopes [{}]; client id {}, client secret {}, webhook secret {}",
+                app.scopes.join(" "),
+                set(app.client_id_set),
+                set(app.client_secret_set),
+                set(app.webhook_secret_set)
+            ));
+        }
+        if let Some(url) = &output.webhook_url {
+            lines.push(format!("Webhook URL: {url}"));
+        }
+        let requirements = &output.requirements;
+        for (label, fields) in [
+            ("Connection config", &requirements.connection_config),
+            ("Credentials", &requirements.credentials),
+        ] {
+            if !fields.is_empty() {
+                let names: Vec<String> = fields
+                    .iter()
+                    .map(|field| {
+                        format!(
+                            "{}{}",
+                            field.name,
+                            if field.required { "" } else { " (optional)" }
+                        )
+                    })
+                    .collect();
+                lines.push(format!(
+                    "{label} each connection must supply: {}",
+                    names.join(", ")
+                ));
+            }
+        }
+        if let Some(docs) = &requirements.docs {
+            lines.push(format!("Docs: {docs}"));
+        }
+        lines.push(format!("Syncs ({}):", output.syncs.len()));
+        lines.extend(output.syncs.iter().map(|sync| {
+            format!(
+                "- {} → {} [{}{}]{}",
+                sync.name,
+                sync.models.join(", "),
+                sync.frequency.as_deref().unwrap_or("no schedule"),
+                if sync.enabled == Some(false) {
+                    ", disabled"
+                } else {
+                    ""
+                },
+                sync.last_deployed
+                    .as_deref()
+                    .map(|at| format!(" deployed {at}"))
+                    .unwrap_or_default()
+            )
+        }));
+        lines.push(format!("Actions ({}):", output.actions.len()));
+        lines.extend(output.actions.iter().map(|action| {
+            format!(
+                "- {}({}) → {}",
+                action.name,
+                action.input.as_deref().unwrap_or(""),
+                action.returns.join(", ")
+            )
+        }));
+        lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
+        lines.join("\n")
+    }
+}
+
+fn set(flag: bool) -> &'static str {
+    if flag { "set" } else { "not set" }
+}
+
+/// A secondary lookup that should not sink the whole answer: failures become a note.
+fn optional<T>(what: &str, result: Result<T, NangoError>, notes: &mut Vec<String>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(error) if error.is_missing_scope() => {
+            notes.push(format!(
+                "{what} not visible: the key lacks the scope ({error})."
+            ));
+            None
+        }
+        Err(error) => {
+            notes.push(format!("{what} unavailable: {error}."));
+            None
+        }
+    }
+}
+
+fn output(
+    detail: IntegrationDetail,
+    provider: Option<Provider>,
+    functions: Vec<Function>,
+    notes: Vec<String>,
+) -> Output {
+    let IntegrationDetail {
+        integration,
+        webhook_url,
+        credentials,
+    } = detail;
+    let (syncs, actions): (Vec<Function>, Vec<Function>) = functions
+        .into_iter()
+        .filter(|function| function.kind != "on-event")
+        .partition(|function| function.kind == "sync");
+    Output {
+        key: integration.unique_key,
+        provider: integration.provider,
+        display_name: integration.display_name,
+        auth_mode: provider
+            .as_ref()
+            .and_then(|provider| provider.auth_mode.clone()),
+        created_at: integration.created_at.map(|time| time.to_rfc3339()),
+        updated_at: integration.updated_at.map(|time| time.to_rfc3339()),
+        webhook_url,
+        forward_webhooks: integration.forward_webhooks,
+        app: credentials.as_ref().map(app_facts),
+        requirements: provider.map(requirements).unwrap_or_default(),
+        syncs: syncs.into_iter().map(sync_definition).collect(),
+        actions: actions.into_iter().map(action_definition).collect(),
+        notes,
+    }
+}
+
+fn app_facts(credentials: &AppCredentials) -> AppFacts {
+    AppFacts {
+        kind: credentials.kind.clone(),
+        scopes: credentials.scopes.clone(),
+        client_id_set: credentials.has_client_id,
+        client_secret_set: credentials.has_client_secret,
+        webhook_secret_set: credentials.has_webhook_secret,
+        private_key_set: credentials.has_private_key,
+    }
+}
+
+fn requirements(provider: Provider) -> Requirements {
+    let fields =
+        |fields: std::collections::BTreeMap<String, ProviderField>| -> Vec<FieldRequirement> {
+            fields
+                .into_iter()
+                .map(|(name, field)| FieldRequirement {
+                    name,
+                    required: !field.optional.unwrap_or(false),
+                    title: field.title,
+                    description: field.description,
+                    pattern: field.pattern,
+                })
+                .collect()
+        };
+    Requirements {
+        connection_config: fields(provider.connection_config),
+        credentials: fields(provider.credentials),
+        default_scopes: provider.default_scopes,
+        docs: provider.docs,
+        setup_guide: provider.setup_guide_url,
+    }
+}
+
+fn sync_definition(function: Function) -> SyncDefinition {
+    SyncDefinition {
+        name: function.name,
+        models: function.returns,
+        frequency: function.runs,
+        enabled: function.enabled,
+        auto_start: function.auto_start,
+        track_deletes: function.track_deletes,
+        last_deployed: function.last_deployed.map(|time| time.to_rfc3339()),
+        scopes: function.scopes,
+    }
+}
+
+fn action_definition(function: Function) -> ActionDefinition {
+    ActionDefinition {
+        name: function.name,
+        input: function.input,
+        returns: function.returns,
+        enabled: function.enabled,
+        last_deployed: function.last_deployed.map(|time| time.to_rfc3339()),
+    }
+}

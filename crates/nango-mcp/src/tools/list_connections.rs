@@ -1,0 +1,315 @@
+//! `list_connections`: every connection, filtered by integration, health, text, end user or tags,
+//! with counts by health over the whole filtered set in every answer.
+
+use std::collections::BTreeMap;
+
+use futures::TryStreamExt;
+use nango_api::{ConnectionsQuery, models::Connection};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use crate::{
+    args::one_or_many,
+    errors::ToolError,
+    health::{Health, HealthCounts, health_of},
+    output::{FieldSelection, budget, cursor, text},
+};
+
+pub struct ListConnections;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Integration keys (or provider names, e.g. "salesforce") to include; default all.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub integrations: Option<Vec<String>>,
+    /// Keep only these health states: ok, auth_error (re-authentication needed), sync_error.
+    pub health: Option<Vec<Health>>,
+    /// Text matched by Nango against connection id, end-user name and email.
+    pub search: Option<String>,
+    /// End user id, email, name or organization (case-insensitive substring).
+    pub end_user: Option<String>,
+    /// Exact tag matches, e.g. {"organization_id": "org-1"}.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Extra fields: provider, end_user, tags, metadata, created, errors; or ["*"].
+    pub fields: Option<Vec<String>>,
+    /// Rows per answer (default 50, max 1000).
+    pub limit: Option<usize>,
+    /// `next_cursor` from the previous answer.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// Connections matching every filter.
+    pub total: usize,
+    /// Health counts over all connections matching the non-health filters.
+    pub counts: HealthCounts,
+    pub shown: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    #[schemars(with = "Vec<ConnectionRow>")]
+    pub connections: Vec<Value>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ConnectionRow {
+    pub connection_id: String,
+    pub integration: String,
+    pub health: Vec<Health>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ErrorRow {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_id: Option<String>,
+}
+
+const FIELDS: &[&str] = &[
+    "connection_id",
+    "integration",
+    "health",
+    "provider",
+    "errors",
+    "end_user",
+    "tags",
+    "metadata",
+    "created",
+];
+const DEFAULT_FIELDS: &[&str] = &["health", "end_user"];
+const ALWAYS: &[&str] = &["connection_id", "integration"];
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 1_000;
+
+#[derive(Serialize, Deserialize)]
+struct Position {
+    offset: usize,
+}
+
+impl NangoTool for ListConnections {
+    const NAME: &'static str = "list_connections";
+    const TITLE: &'static str = "List connections";
+    const DESCRIPTION: &'static str = "List connections (one end user's authorised account under one integration) with derived health: \
+ok, auth_error (credentials broken: re-authenticate), sync_error (a sync's last run failed). Filter by integrations, health, \
+search, end_user, tags. Every answer counts connections by health over the whole filtered set; broken ones come first.";
+    const TOOLSET: Toolset = Toolset::Connections;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let selection = FieldSelection::parse(params.fields.as_deref(), FIELDS)?;
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let offset = match params.cursor.as_deref() {
+            Some(token) => cursor::decode::<Position>(token)?.offset,
+            None => 0,
+        };
+        let query = ConnectionsQuery {
+            search: params.search.clone().filter(|text| !text.trim().is_empty()),
+            integration_ids: resolve::integration_keys(
+                &ctx,
+                params.integrations.as_deref().unwrap_or_default(),
+            )
+            .await?,
+            tags: params.tags.clone().unwrap_or_default(),
+            ..ConnectionsQuery::default()
+        };
+        let end_user = params.end_user.as_deref().map(str::to_lowercase);
+        let mut counts = HealthCounts::default();
+        let mut matching: Vec<(Vec<Health>, Connection)> = ctx
+            .client
+            .connections(query)
+            .try_filter(|connection| {
+                std::future::ready(
+                    end_user
+                        .as_deref()
+                        .is_none_or(|wanted| end_user_matches(connection, wanted)),
+                )
+            })
+            .map_ok(|connection| (health_of(&connection), connection))
+            .try_collect()
+            .await
+            .or_tool(&ctx)?;
+        for (labels, _) in &matching {
+            counts.add(labels);
+        }
+        if let Some(wanted) = params.health.as_deref().filter(|wanted| !wanted.is_empty()) {
+            matching.retain(|(labels, _)| labels.iter().any(|label| wanted.contains(label)));
+        }
+        // Worst first: auth errors need a person, sync errors need a look, ok needs nothing.
+        matching.sort_by_key(|(labels, _)| labels.first().copied().map_or(3, severity));
+        let total = matching.len();
+        let rows: Vec<Value> = matching
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(|(labels, connection)| {
+                selection.project(row(labels, connection), DEFAULT_FIELDS, ALWAYS)
+            })
+            .collect();
+        let fitting = budget::rows_that_fit(&rows, budget::room_for_rows(ctx.budget, 512));
+        let rows: Vec<Value> = rows.into_iter().take(fitting).collect();
+        let end = offset + rows.len();
+        Ok(Output {
+            total,
+            counts,
+            shown: rows.len(),
+            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
+            connections: rows,
+        })
+    }
+
+    fn render(output: &Output) -> String {
+        let summary = format!(
+            "{} connections match; health over the filtered set: {}.",
+            output.total,
+            output.counts.broken_line()
+        );
+        if output.connections.is_empty() {
+            return summary;
+        }
+        let columns = present_columns(&output.connections);
+        let rows: Vec<Vec<String>> = output
+            .connections
+            .iter()
+            .map(|row| columns.iter().map(|column| cell(row, column)).collect())
+            .collect();
+        format!(
+            "{summary}\n{}\n{}",
+            text::untrusted("connections", &text::table(&columns, &rows)),
+            text::paging_line(
+                output.shown,
+                Some(output.total),
+                output.next_cursor.as_deref()
+            )
+        )
+    }
+}
+
+fn severity(label: Health) -> u8 {
+    match label {
+        Health::AuthError => 0,
+        Health::SyncError => 1,
+        Health::Ok => 2,
+    }
+}
+
+fn end_user_matches(connection: &Connection, wanted: &str) -> bool {
+    let tag_values = [
+        "end_user_id",
+        "end_user_email",
+        "end_user_display_name",
+        "organization_id",
+    ]
+    .into_iter()
+    .filter_map(|key| connection.tags.get(key).map(String::as_str));
+    let legacy = connection.end_user.iter().flat_map(|user| {
+        [
+            user.id.as_deref(),
+            user.email.as_deref(),
+            user.display_name.as_deref(),
+            user.organization
+                .as_ref()
+                .and_then(|org| org.display_name.as_deref()),
+            user.organization.as_ref().and_then(|org| org.id.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
+    });
+    tag_values
+        .chain(legacy)
+        .any(|value| value.to_lowercase().contains(wanted))
+}
+
+/// "user-1 <u1@example.com> (org-1)": who the connection belongs to, from tags or the legacy object.
+pub fn end_user_label(connection: &Connection) -> Option<String> {
+    let tag = |key: &str| connection.tags.get(key).cloned();
+    let user = connection.end_user.as_ref();
+    let id = tag("end_user_id").or_else(|| user.and_then(|user| user.id.clone()));
+    let name =
+        tag("end_user_display_name").or_else(|| user.and_then(|user| user.display_name.clone()));
+    let email = tag("end_user_email").or_else(|| user.and_then(|user| user.email.clone()));
+    let org = tag("organization_id").or_else(|| {
+        user.and_then(|user| user.organization.as_ref())
+            .and_then(|org| org.display_name.clone().or_else(|| org.id.clone()))
+    });
+    let mut label = name.or(id)?;
+    if let Some(email) = email {
+        label.push_str(&format!(" <{email}>"));
+    }
+    if let Some(org) = org {
+        label.push_str(&format!(" ({org})"));
+    }
+    Some(label)
+}
+
+fn row(labels: Vec<Health>, connection: Connection) -> Value {
+    let end_user = end_user_label(&connection);
+    let row = ConnectionRow {
+        errors: connection
+            .errors
+            .iter()
+            .map(|error| ErrorRow {
+                kind: error.kind.as_str().to_owned(),
+                log_id: error.log_id.clone(),
+            })
+            .collect(),
+        created: connection.created.map(|time| time.to_rfc3339()),
+        health: labels,
+        provider: Some(connection.provider),
+        end_user,
+        tags: Some(connection.tags),
+        metadata: connection.metadata,
+        connection_id: connection.connection_id,
+        integration: connection.provider_config_key,
+    };
+    serde_json::to_value(row).unwrap_or(Value::Null)
+}
+
+fn present_columns(rows: &[Value]) -> Vec<&'static str> {
+    FIELDS
+        .iter()
+        .copied()
+        .filter(|field| rows.iter().any(|row| row.get(*field).is_some()))
+        .collect()
+}
+
+fn cell(row: &Value, column: &str) -> String {
+    match row.get(column) {
+        None | Some(Value::Null) => "-".to_owned(),
+        Some(Value::String(text)) => text::clip(text, 60),
+        Some(Value::Array(items)) if column == "health" => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("+"),
+        Some(Value::Array(items)) if column == "errors" => items
+            .iter()
+            .map(|error| {
+                format!(
+                    "{}:{}",
+                    error.get("type").and_then(Value::as_str).unwrap_or("?"),
+                    error.get("log_id").and_then(Value::as_str).unwrap_or("-")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Some(other) => text::clip(&other.to_string(), 80),
+    }
+}

@@ -1,0 +1,618 @@
+//! `list_records`: synced records of one model, for one connection or merged across every
+//! connection of an integration, with a cursor that works across the merge.
+
+use std::collections::BTreeMap;
+
+use futures::TryStreamExt;
+use nango_api::{
+    ConnectionsQuery, RecordsQuery,
+    models::{Record, RecordAction, SyncSelector, Timestamp},
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use crate::{
+    args::one_or_many,
+    errors::ToolError,
+    output::{budget, cursor, text},
+};
+
+pub struct ListRecords;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Model name as the sync defines it, capitalised (e.g. "Contact", "Deal").
+    pub model: String,
+    /// A connection id; omit to merge records of every connection of `integration`.
+    pub connection_id: Option<String>,
+    /// Integration key (or provider name). Optional when connection_id is unique.
+    pub integration: Option<String>,
+    /// Only records whose last action is one of: added, updated, deleted.
+    pub filter: Option<Vec<RecordFilter>>,
+    /// Only records modified after this RFC 3339 time (Nango allows up to 12 months back).
+    pub modified_after: Option<String>,
+    /// Only these record ids (max 100).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub ids: Option<Vec<String>>,
+    /// Payload fields to return (default all); `id` is always returned.
+    pub fields: Option<Vec<String>>,
+    /// Model variant (default base).
+    pub variant: Option<String>,
+    /// Records per answer (default 50, max 500).
+    pub limit: Option<usize>,
+    /// `next_cursor` from the previous answer.
+    pub cursor: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordFilter {
+    Added,
+    Updated,
+    Deleted,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub model: String,
+    pub integration: String,
+    /// Set when one connection was read; absent when merged across the integration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    /// Records of this model stored for the connection (from sync status), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_stored: Option<u64>,
+    pub shown: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// JSON types of the payload fields seen in this answer (schema check at a glance).
+    pub fields_seen: BTreeMap<String, String>,
+    pub records: Vec<RecordRow>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RecordRow {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_id: Option<String>,
+    pub id: Option<String>,
+    pub last_action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_modified_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+    /// The synced payload (third-party data).
+    pub data: Map<String, Value>,
+    #[serde(skip)]
+    nango_cursor: String,
+}
+
+/// Where a listing stands: the connection being read and Nango's cursor inside it.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Position {
+    /// Index into the integration's connections sorted by id (merged mode).
+    index: usize,
+    connection: String,
+    nango: Option<String>,
+}
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 500;
+const MAX_IDS: usize = 100;
+/// Merged listings visit at most this many connections per answer, then hand back a cursor.
+const MAX_CONNECTIONS_PER_ANSWER: usize = 25;
+
+impl NangoTool for ListRecords {
+    const NAME: &'static str = "list_records";
+    const TITLE: &'static str = "List synced records";
+    const DESCRIPTION: &'static str = "Synced records of one model (e.g. Contact, Deal) for one connection, or merged across every \
+connection of an integration (each record tagged with its connection). Filter by last action, modified_after or ids; project \
+payload fields; page with cursor. Shows the JSON types of the fields seen, for schema checks.";
+    const TOOLSET: Toolset = Toolset::Records;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let request = Request::parse(&params)?;
+        let connection_id = params
+            .connection_id
+            .as_deref()
+            .map(|id| resolve::validate_id("connection_id", id))
+            .transpose()?;
+        let integration = match (&connection_id, params.integration.as_deref()) {
+            (Some(id), integration) => {
+                resolve::connection_integration(&ctx, id, integration).await?
+            }
+            (None, Some(name)) => one_integration(&ctx, name).await?,
+            (None, None) => {
+                return Err(ToolError::invalid(
+                    "connection_id",
+                    "pass `connection_id` (one connection) or `integration` (every connection of it)",
+                ));
+            }
+        };
+        if !valid_model(&params.model) {
+            return Err(model_error(&ctx, &integration, &params.model).await);
+        }
+        let mut output = match connection_id {
+            Some(id) => read_one(&ctx, &request, &integration, id, &params).await?,
+            None => read_merged(&ctx, &request, &integration, &params).await?,
+        };
+        if output.records.is_empty()
+            && params.cursor.is_none()
+            && let Some(note) = unknown_model_note(&ctx, &integration, &params.model).await
+        {
+            output.notes.push(note);
+        }
+        Ok(output)
+    }
+
+    fn render(output: &Output) -> String {
+        let scope = match &output.connection_id {
+            Some(id) => format!("connection {id} ({})", output.integration),
+            None => format!("every connection of {}", output.integration),
+        };
+        let stored = output
+            .total_stored
+            .map(|total| format!("; {total} stored"))
+            .unwrap_or_default();
+        let mut lines = vec![format!(
+            "{} {} records from {scope}{stored}.",
+            output.shown, output.model
+        )];
+        if !output.fields_seen.is_empty() {
+            let fields: Vec<String> = output
+                .fields_seen
+                .iter()
+                .map(|(name, kind)| format!("{name}: {kind}"))
+                .collect();
+            lines.push(format!("Fields seen: {}", fields.join(", ")));
+        }
+        if !output.records.is_empty() {
+            let body: Vec<String> = output
+                .records
+                .iter()
+                .map(|record| serde_json::to_string(record).unwrap_or_default())
+                .collect();
+            lines.push(text::untrusted("records", &body.join("\n")));
+        }
+        lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
+        lines.push(text::paging_line(
+            output.shown,
+            None,
+            output.next_cursor.as_deref(),
+        ));
+        lines.join("\n")
+    }
+}
+
+/// The parts of a records query that do not depend on which connection is read.
+struct Request {
+    limit: usize,
+    filter: Vec<RecordAction>,
+    modified_after: Option<Timestamp>,
+    ids: Vec<String>,
+    fields: Option<Vec<String>>,
+    position: Option<Position>,
+}
+
+impl Request {
+    fn parse(params: &Params) -> Result<Self, ToolError> {
+        let ids = params.ids.clone().unwrap_or_default();
+        if ids.len() > MAX_IDS {
+            return Err(ToolError::invalid(
+                "ids",
+                format!("at most {MAX_IDS} ids per call"),
+            ));
+        }
+        let modified_after = params
+            .modified_after
+            .as_deref()
+            .map(|text| {
+                Timestamp::parse(text).ok_or_else(|| {
+                    ToolError::invalid(
+                        "modified_after",
+                        "use an RFC 3339 time such as 2026-11-01T00:00:00Z",
+                    )
+                })
+            })
+            .transpose()?;
+        let filter = params
+            .filter
+            .iter()
+            .flatten()
+            .map(|filter| match filter {
+                RecordFilter::Added => RecordAction::Added,
+                RecordFilter::Updated => RecordAction::Updated,
+                RecordFilter::Deleted => RecordAction::Deleted,
+            })
+            .collect();
+        Ok(Self {
+            limit: params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+            filter,
+            modified_after,
+            ids,
+            fields: params.fields.clone().filter(|fields| !fields.is_empty()),
+            position: params.cursor.as_deref().map(cursor::decode).transpose()?,
+        })
+    }
+
+    fn query(
+        &self,
+        integration: &str,
+        connection: &str,
+        model: &str,
+        variant: Option<&str>,
+        nango_cursor: Option<String>,
+        limit: usize,
+    ) -> RecordsQuery {
+        RecordsQuery {
+            connection_id: connection.to_owned(),
+            provider_config_key: integration.to_owned(),
+            model: model.to_owned(),
+            variant: variant.map(str::to_owned),
+            cursor: nango_cursor,
+            limit: Some(u32::try_from(limit).unwrap_or(u32::MAX)),
+            filter: self.filter.clone(),
+            modified_after: self.modified_after,
+            ids: self.ids.clone(),
+        }
+    }
+}
+
+async fn read_one(
+    ctx: &ToolContext,
+    request: &Request,
+    integration: &str,
+    connection: String,
+    params: &Params,
+) -> Result<Output, ToolError> {
+    let start = request
+        .position
+        .as_ref()
+        .filter(|position| position.connection == connection)
+        .and_then(|position| position.nango.clone());
+    let query = request.query(
+        integration,
+        &connection,
+        &params.model,
+        params.variant.as_deref(),
+        start,
+        request.limit,
+    );
+    let (page, stored) = futures::join!(
+        ctx.client.records_page(&query),
+        stored_count(ctx, integration, &connection, &params.model)
+    );
+    let page = page.map_err(|error| records_error(ctx, error, &connection, integration))?;
+    let mut rows: Vec<RecordRow> = page
+        .records
+        .into_iter()
+        .map(|record| row(record, None, request.fields.as_deref()))
+        .collect();
+    let next = if fit_to_budget(ctx, &mut rows) {
+        rows.last().map(|last| Position {
+            index: 0,
+            connection: connection.clone(),
+            nango: Some(last.nango_cursor.clone()),
+        })
+    } else {
+        page.next_cursor.map(|more| Position {
+            index: 0,
+            connection: connection.clone(),
+            nango: Some(more),
+        })
+    };
+    Ok(finish(
+        params,
+        integration,
+        Some(connection),
+        stored,
+        rows,
+        next,
+    ))
+}
+
+async fn read_merged(
+    ctx: &ToolContext,
+    request: &Request,
+    integration: &str,
+    params: &Params,
+) -> Result<Output, ToolError> {
+    let mut connections: Vec<String> = ctx
+        .client
+        .connections(ConnectionsQuery {
+            integration_ids: vec![integration.to_owned()],
+            ..ConnectionsQuery::default()
+        })
+        .map_ok(|connection| connection.connection_id)
+        .try_collect()
+        .await
+        .or_tool(ctx)?;
+    connections.sort();
+    let mut position = request.position.clone().unwrap_or_default();
+    // The connection list may have changed since the cursor was issued: find it again by id.
+    match connections.iter().position(|id| *id == position.connection) {
+        Some(found) => position.index = found,
+        None if request.position.is_some() => position.nango = None,
+        None => {}
+    }
+    let mut rows = Vec::new();
+    let mut visited = 0;
+    while let Some(connection) = connections.get(position.index) {
+        if rows.len() >= request.limit || visited >= MAX_CONNECTIONS_PER_ANSWER {
+            break;
+        }
+        visited += 1;
+        ctx.report(
+            position.index as u64,
+            Some(connections.len() as u64),
+            format!("reading {connection}"),
+        );
+        let remaining = request.limit - rows.len();
+        let query = request.query(
+            integration,
+            connection,
+            &params.model,
+            params.variant.as_deref(),
+            position.nango.take(),
+            remaining,
+        );
+        let page = ctx
+            .client
+            .records_page(&query)
+            .await
+            .map_err(|error| records_error(ctx, error, connection, integration))?;
+        rows.extend(
+            page.records
+                .into_iter()
+                .map(|record| row(record, Some(connection.clone()), request.fields.as_deref())),
+        );
+        match page.next_cursor {
+            Some(more) => position.nango = Some(more),
+            None => position.index += 1,
+        }
+    }
+    let next = if fit_to_budget(ctx, &mut rows) {
+        rows.last().map(|last| {
+            let index = connections
+                .iter()
+                .position(|id| Some(id) == last.connection_id.as_ref())
+                .unwrap_or(0);
+            resume_after(last, index)
+        })
+    } else {
+        connections.get(position.index).map(|id| Position {
+            index: position.index,
+            connection: id.clone(),
+            nango: position.nango.clone(),
+        })
+    };
+    Ok(finish(params, integration, None, None, rows, next))
+}
+
+/// Cuts rows to the token budget at a record boundary; true when something was cut. A single
+/// record too large for the budget is shown without its payload, so paging still progresses.
+fn fit_to_budget(ctx: &ToolContext, rows: &mut Vec<RecordRow>) -> bool {
+    let fitting = budget::rows_that_fit(rows, budget::room_for_rows(ctx.budget, 1_024) / 2);
+    if fitting >= rows.len() {
+        return false;
+    }
+    if fitting == 0 {
+        rows.truncate(1);
+        if let Some(first) = rows.first_mut() {
+            let size = serde_json::to_vec(&first.data).map_or(0, |bytes| bytes.len());
+            first.data = Map::from_iter([(
+                "_note".to_owned(),
+                Value::String(format!(
+                    "payload of {size} bytes exceeds the token budget; request fewer `fields`"
+                )),
+            )]);
+        }
+        return true;
+    }
+    rows.truncate(fitting);
+    true
+}
+
+/// A position that resumes right after `last`, using that record's own Nango cursor.
+fn resume_after(last: &RecordRow, index: usize) -> Position {
+    Position {
+        index,
+        connection: last.connection_id.clone().unwrap_or_default(),
+        nango: Some(last.nango_cursor.clone()),
+    }
+}
+
+fn finish(
+    params: &Params,
+    integration: &str,
+    connection_id: Option<String>,
+    stored: Option<u64>,
+    rows: Vec<RecordRow>,
+    next: Option<Position>,
+) -> Output {
+    Output {
+        model: params.model.clone(),
+        integration: integration.to_owned(),
+        connection_id,
+        total_stored: stored,
+        shown: rows.len(),
+        next_cursor: next.map(|position| cursor::encode(&position)),
+        fields_seen: fields_seen(&rows),
+        records: rows,
+        notes: Vec::new(),
+    }
+}
+
+fn row(record: Record, connection_id: Option<String>, fields: Option<&[String]>) -> RecordRow {
+    let id = record.id();
+    let mut data = record.payload;
+    data.remove("id");
+    if let Some(fields) = fields {
+        data.retain(|name, _| fields.iter().any(|field| field == name));
+    }
+    RecordRow {
+        connection_id,
+        id,
+        last_action: record.metadata.last_action.as_str().to_owned(),
+        last_modified_at: record
+            .metadata
+            .last_modified_at
+            .map(|time| time.to_rfc3339()),
+        deleted_at: record.metadata.deleted_at.map(|time| time.to_rfc3339()),
+        data,
+        nango_cursor: record.metadata.cursor,
+    }
+}
+
+fn fields_seen(rows: &[RecordRow]) -> BTreeMap<String, String> {
+    let mut seen: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for row in rows {
+        for (name, value) in &row.data {
+            let kinds = seen.entry(name.clone()).or_default();
+            let kind = json_type(value);
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(name, kinds)| (name, kinds.join("|")))
+        .collect()
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+async fn stored_count(
+    ctx: &ToolContext,
+    integration: &str,
+    connection: &str,
+    model: &str,
+) -> Option<u64> {
+    let syncs = ctx
+        .client
+        .sync_status(integration, &SyncSelector::All, Some(connection))
+        .await
+        .ok()?;
+    syncs
+        .iter()
+        .filter_map(|sync| sync.record_count.get(model))
+        .copied()
+        .reduce(|a, b| a.max(b))
+}
+
+fn records_error(
+    ctx: &ToolContext,
+    error: nango_api::NangoError,
+    connection: &str,
+    integration: &str,
+) -> ToolError {
+    if error.code() == Some("unknown_connection") || error.is_not_found() {
+        return ToolError::NotFound {
+            what: "connection",
+            id: connection.to_owned(),
+            scope: format!(" in integration {integration:?}"),
+            hint: "list_connections finds valid connection ids.".to_owned(),
+        };
+    }
+    if error.status() == Some(500) && error.code() == Some("server_error") {
+        return ToolError::invalid(
+            "cursor",
+            "Nango could not read from that cursor; pass `next_cursor` from the previous answer unchanged, or omit it",
+        );
+    }
+    ctx.nango_error(error)
+}
+
+async fn one_integration(ctx: &ToolContext, name: &str) -> Result<String, ToolError> {
+    let keys = resolve::integration_keys(ctx, &[name.to_owned()]).await?;
+    match keys.as_slice() {
+        [only] => Ok(only.clone()),
+        several => Err(ToolError::invalid(
+            "integration",
+            format!(
+                "{name:?} matches several integrations: {}; pass one key",
+                several.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Nango's own rule: `^[A-Z][a-zA-Z0-9_-]+$`.
+fn valid_model(model: &str) -> bool {
+    let mut chars = model.chars();
+    chars.next().is_some_and(|first| first.is_ascii_uppercase())
+        && model.len() >= 2
+        && model.len() <= 255
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// Models the integration's deployed syncs produce.
+async fn known_models(ctx: &ToolContext, integration: &str) -> Vec<String> {
+    let Ok(configs) = ctx.client.scripts_config().await else {
+        return Vec::new();
+    };
+    let mut models: Vec<String> = configs
+        .into_iter()
+        .filter(|config| config.provider_config_key == integration)
+        .flat_map(|config| config.syncs.into_iter().flat_map(|sync| sync.returns))
+        .collect();
+    models.sort();
+    models.dedup();
+    models
+}
+
+async fn model_error(ctx: &ToolContext, integration: &str, model: &str) -> ToolError {
+    let models = known_models(ctx, integration).await;
+    let known = if models.is_empty() {
+        String::new()
+    } else {
+        format!(" Models of {integration}: {}.", models.join(", "))
+    };
+    ToolError::invalid(
+        "model",
+        format!(
+            "{model:?} is not a model name: models start with a capital letter and use letters, digits, _ or - (e.g. \"Contact\").{known}"
+        ),
+    )
+}
+
+async fn unknown_model_note(ctx: &ToolContext, integration: &str, model: &str) -> Option<String> {
+    let models = known_models(ctx, integration).await;
+    (!models.is_empty() && !models.iter().any(|known| known == model)).then(|| {
+        format!(
+            "No deployed sync of {integration} produces {model:?}; its models are: {}.",
+            models.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_names_follow_nangos_rule() {
+        assert!(valid_model("Contact"));
+        assert!(valid_model("GithubIssue"));
+        assert!(!valid_model("contacts"));
+        assert!(!valid_model("C"));
+        assert!(!valid_model("Con tact"));
+        assert!(!valid_model("../Contact"));
+    }
+}

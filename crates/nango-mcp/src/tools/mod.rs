@@ -1,0 +1,46 @@
+//! The tools, one file each. A tool is a typed function `Params -> Output` plus a text rendering;
+//! this module turns each into an MCP tool definition and a type-erased handler, so the server,
+//! the `call` command and the tests all run tools the same way.
+
+mod context;
+mod registry;
+pub mod resolve;
+
+pub mod audit_connections;
+pub mod get_connection;
+pub mod get_environment;
+pub mod get_integration;
+pub mod list_connections;
+pub mod list_integrations;
+pub mod list_records;
+pub mod list_syncs;
+pub mod search_providers;
+
+pub use context::{Progress, ToolContext};
+pub use registry::{Registry, ToolEntry, ToolOutcome, Toolset};
+
+use std::future::Future;
+
+use schemars::JsonSchema;
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::errors::ToolError;
+
+/// One read-only tool over Nango.
+pub trait NangoTool: Send + Sync + 'static {
+    const NAME: &'static str;
+    const TITLE: &'static str;
+    const DESCRIPTION: &'static str;
+    const TOOLSET: Toolset;
+
+    type Params: DeserializeOwned + JsonSchema + Send + 'static;
+    type Output: Serialize + JsonSchema + Send + 'static;
+
+    fn run(
+        ctx: ToolContext,
+        params: Self::Params,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+
+    /// The compact text an agent reads; carries the same facts as the structured result.
+    fn render(output: &Self::Output) -> String;
+}

@@ -1,0 +1,185 @@
+//! `search_providers`: Nango's provider catalog: which services can be connected, how they
+//! authenticate, their categories and docs.
+
+use nango_api::models::Provider;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt};
+use crate::{
+    errors::ToolError,
+    output::{budget, cursor, text},
+};
+
+pub struct SearchProviders;
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Text matched against provider name and display name (case-insensitive).
+    pub query: Option<String>,
+    /// Only providers in this category, e.g. "crm", "ticketing".
+    pub category: Option<String>,
+    /// Only this auth mode, e.g. OAUTH2, API_KEY, BASIC.
+    pub auth_mode: Option<String>,
+    /// Rows per answer (default 25, max 200).
+    pub limit: Option<usize>,
+    /// `next_cursor` from the previous answer.
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    pub total: usize,
+    pub shown: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    pub providers: Vec<ProviderRow>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProviderRow {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_mode: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Position {
+    offset: usize,
+}
+
+const DEFAULT_LIMIT: usize = 25;
+const MAX_LIMIT: usize = 200;
+
+impl NangoTool for SearchProviders {
+    const NAME: &'static str = "search_providers";
+    const TITLE: &'static str = "Search provider catalog";
+    const DESCRIPTION: &'static str = "Search Nango's catalog of ~1,000 providers (services that can be connected): name, display \
+name, auth mode, categories, docs link. Filter by text, category or auth mode.";
+    const TOOLSET: Toolset = Toolset::Integrations;
+
+    type Params = Params;
+    type Output = Output;
+
+    async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let offset = match params.cursor.as_deref() {
+            Some(token) => cursor::decode::<Position>(token)?.offset,
+            None => 0,
+        };
+        let catalog = ctx.catalog.providers(&ctx.client).await.or_tool(&ctx)?;
+        let query = params
+            .query
+            .as_deref()
+            .map(str::to_lowercase)
+            .filter(|text| !text.trim().is_empty());
+        let category = params.category.as_deref().map(str::to_lowercase);
+        let auth_mode = params.auth_mode.as_deref().map(str::to_uppercase);
+        let mut matching: Vec<&Provider> = catalog
+            .iter()
+            .filter(|provider| {
+                query
+                    .as_deref()
+                    .is_none_or(|query| matches_text(provider, query))
+            })
+            .filter(|provider| {
+                category.as_deref().is_none_or(|wanted| {
+                    provider
+                        .categories
+                        .iter()
+                        .any(|c| c.to_lowercase() == wanted)
+                })
+            })
+            .filter(|provider| {
+                auth_mode.as_deref().is_none_or(|wanted| {
+                    provider
+                        .auth_mode
+                        .as_deref()
+                        .is_some_and(|mode| mode.to_uppercase() == wanted)
+                })
+            })
+            .collect();
+        // Exact and prefix matches first: "hubspot" should not be buried under "hubspot-…" variants.
+        if let Some(query) = query.as_deref() {
+            matching.sort_by_key(|provider| rank(provider, query));
+        }
+        let total = matching.len();
+        let rows: Vec<ProviderRow> = matching
+            .into_iter()
+            .skip(offset)
+            .take(limit)
+            .map(row)
+            .collect();
+        let fitting = budget::rows_that_fit(&rows, budget::room_for_rows(ctx.budget, 256));
+        let rows: Vec<ProviderRow> = rows.into_iter().take(fitting).collect();
+        let end = offset + rows.len();
+        Ok(Output {
+            total,
+            shown: rows.len(),
+            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
+            providers: rows,
+        })
+    }
+
+    fn render(output: &Output) -> String {
+        let rows: Vec<Vec<String>> = output
+            .providers
+            .iter()
+            .map(|row| {
+                vec![
+                    row.name.clone(),
+                    text::clip(row.display_name.as_deref().unwrap_or("-"), 40),
+                    row.auth_mode.clone().unwrap_or_else(|| "-".to_owned()),
+                    row.categories.join(","),
+                ]
+            })
+            .collect();
+        format!(
+            "{} providers match\n{}\n{}",
+            output.total,
+            text::table(&["name", "display name", "auth", "categories"], &rows),
+            text::paging_line(
+                output.shown,
+                Some(output.total),
+                output.next_cursor.as_deref()
+            )
+        )
+    }
+}
+
+fn matches_text(provider: &Provider, query: &str) -> bool {
+    provider.name.to_lowercase().contains(query)
+        || provider
+            .display_name
+            .as_deref()
+            .is_some_and(|name| name.to_lowercase().contains(query))
+}
+
+fn rank(provider: &Provider, query: &str) -> (u8, usize) {
+    let name = provider.name.to_lowercase();
+    let tier = if name == query {
+        0
+    } else if name.starts_with(query) {
+        1
+    } else {
+        2
+    };
+    (tier, name.len())
+}
+
+fn row(provider: &Provider) -> ProviderRow {
+    ProviderRow {
+        name: provider.name.clone(),
+        display_name: provider.display_name.clone(),
+        auth_mode: provider.auth_mode.clone(),
+        categories: provider.categories.clone(),
+        docs: provider.docs.clone(),
+    }
+}

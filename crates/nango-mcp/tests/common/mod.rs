@@ -1,0 +1,114 @@
+//! End-to-end harness: a simulator on loopback, the real `nango-mcp` binary spawned over stdio, and
+//! rmcp's client driving it. Stderr is captured so tests can check what the server logged.
+#![allow(dead_code)]
+
+use std::{
+    process::Stdio,
+    sync::{Arc, Mutex},
+};
+
+use nango_sim::{Sim, SimConfig};
+use rmcp::{
+    RoleClient, ServiceExt,
+    model::{CallToolRequestParams, CallToolResult},
+    service::RunningService,
+    transport::TokioChildProcess,
+};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+pub struct Harness {
+    pub sim: Sim,
+    pub client: RunningService<RoleClient, ()>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Harness {
+    pub async fn start(config: SimConfig) -> Self {
+        Self::start_with(config, &[]).await
+    }
+
+    /// Starts the binary with NANGO_SECRET_KEY/NANGO_HOST pointing at a fresh simulator plus `env`.
+    pub async fn start_with(config: SimConfig, env: &[(&str, &str)]) -> Self {
+        let sim = Sim::start(config).await.expect("simulator starts");
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_nango-mcp"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("NANGO_SECRET_KEY", sim.secret_key())
+            .env("NANGO_HOST", sim.base_url())
+            .env("NANGO_MCP_LOG", "debug");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        Self::spawn(sim, command).await
+    }
+
+    pub async fn spawn(sim: Sim, command: tokio::process::Command) -> Self {
+        let (transport, stderr_pipe) = TokioChildProcess::builder(command)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("binary spawns");
+        let stderr = Arc::new(Mutex::new(String::new()));
+        if let Some(pipe) = stderr_pipe {
+            let sink = stderr.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(pipe).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut text = sink.lock().unwrap();
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+            });
+        }
+        let client = ().serve(transport).await.expect("MCP handshake");
+        Self { sim, client, stderr }
+    }
+
+    pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
+        let Value::Object(arguments) = arguments else { panic!("arguments must be an object") };
+        self.client
+            .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
+            .await
+            .unwrap_or_else(|error| panic!("{tool} call failed at the protocol level: {error}"))
+    }
+
+    /// A successful call: (structured content, text content).
+    pub async fn ok(&self, tool: &str, arguments: Value) -> (Value, String) {
+        let result = self.call(tool, arguments.clone()).await;
+        let text = text_of(&result);
+        assert_ne!(result.is_error, Some(true), "{tool} {arguments} failed: {text}");
+        let structured = result.structured_content.clone().expect("structured content");
+        (structured, text)
+    }
+
+    /// A failed call's message.
+    pub async fn err(&self, tool: &str, arguments: Value) -> String {
+        let result = self.call(tool, arguments.clone()).await;
+        let text = text_of(&result);
+        assert_eq!(result.is_error, Some(true), "{tool} {arguments} should fail but answered: {text}");
+        text
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    pub async fn stop(self) {
+        let _ = self.client.cancel().await;
+        self.sim.shutdown().await;
+    }
+}
+
+pub fn text_of(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|block| block.as_text().map(|text| text.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn empty() -> Value {
+    json!({})
+}
