@@ -7,8 +7,12 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
-        ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams,
+        CompleteResult, CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+        GetPromptResult, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ProgressNotificationParam,
+        PromptMessage, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+        Reference, Resource, ResourceContents, ResourceTemplate, Role, ServerCapabilities,
         ServerConfig, Tool,
     },
     service::{RequestContext, RoleServer},
@@ -17,10 +21,12 @@ use serde_json::{Map, Value};
 
 use crate::{
     catalog::ProviderCatalog,
+    completion,
     config::Environments,
     errors::ToolError,
     instructions,
     output::TokenBudget,
+    prompts, resources,
     tools::{Progress, Registry, ToolContext, ToolOutcome},
 };
 
@@ -106,7 +112,13 @@ impl NangoMcp {
 
 impl ServerHandler for NangoMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        let mut capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_resources()
+            .enable_prompts()
+            .build();
+        capabilities.completions = Some(Map::new());
+        ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("nango-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("Nango audit (read-only)")
@@ -121,6 +133,80 @@ impl ServerHandler for NangoMcp {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        Ok(ListResourcesResult::with_all_items(
+            self.resource_list().await,
+        ))
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        let templates = vec![
+            ResourceTemplate::new(resources::INTEGRATION_TEMPLATE, "integration")
+                .with_title("One integration's setup, requirements and deployed syncs")
+                .with_mime_type("application/json"),
+            ResourceTemplate::new(resources::CONNECTION_TEMPLATE, "connection")
+                .with_title("One connection with health and credential facts")
+                .with_mime_type("application/json"),
+        ];
+        Ok(ListResourceTemplatesResult::with_all_items(templates))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        Ok(self.read(&request.uri).await?.into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(prompts::list()))
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        let arguments = request
+            .arguments
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                (name, text)
+            })
+            .collect();
+        let (text, description) = prompts::render(&request.name, &arguments)
+            .map_err(|message| McpError::invalid_params(message, None))?;
+        let mut result = GetPromptResult::new(vec![PromptMessage::new_text(Role::User, text)]);
+        result.description = Some(description.to_owned());
+        Ok(result.into())
+    }
+
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        self.completions(request).await
     }
 
     async fn call_tool(
@@ -148,6 +234,90 @@ impl ServerHandler for NangoMcp {
             }
         };
         Ok(result.into())
+    }
+}
+
+/// Resources, prompts and completions: thin views over the tools and the prompt plans.
+impl NangoMcp {
+    async fn resource_list(&self) -> Vec<Resource> {
+        let mut list = vec![
+            Resource::new(resources::INTEGRATIONS, "integrations")
+                .with_title("Integrations with connection health counts")
+                .with_mime_type("application/json"),
+        ];
+        if let Some(environment) = self.inner.environments.default_environment()
+            && let Ok(integrations) = environment.client.list_integrations().await
+        {
+            list.extend(integrations.into_iter().take(200).map(|item| {
+                Resource::new(
+                    resources::integration_uri(&item.unique_key),
+                    item.unique_key.clone(),
+                )
+                .with_title(format!(
+                    "Integration {} ({})",
+                    item.unique_key, item.provider
+                ))
+                .with_mime_type("application/json")
+            }));
+        }
+        list
+    }
+
+    async fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
+        let call = resources::resolve(uri)
+            .map_err(|error| McpError::invalid_params(error.to_string(), None))?;
+        let outcome = self
+            .run_tool(call.tool, call.arguments, None)
+            .await
+            .map_err(|error| McpError::resource_not_found(error.to_string(), None))?;
+        let json = serde_json::to_string_pretty(&outcome.structured).unwrap_or_default();
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(json, uri).with_mime_type("application/json"),
+        ]))
+    }
+
+    async fn completions(
+        &self,
+        request: CompleteRequestParams,
+    ) -> Result<CompleteResult, McpError> {
+        let Some(environment) = self.inner.environments.default_environment() else {
+            return Ok(CompleteResult::new(CompletionInfo::default()));
+        };
+        let integration = request
+            .context
+            .as_ref()
+            .and_then(|context| {
+                context
+                    .get_argument("integration")
+                    .or_else(|| context.get_argument("key"))
+            })
+            .cloned();
+        let known_reference = match &request.r#ref {
+            Reference::Resource(reference) => {
+                reference.uri == resources::INTEGRATION_TEMPLATE
+                    || reference.uri == resources::CONNECTION_TEMPLATE
+            }
+            Reference::Prompt(reference) => prompts::PROMPTS
+                .iter()
+                .any(|spec| spec.name == reference.name),
+            _ => false,
+        };
+        if !known_reference {
+            return Err(McpError::invalid_params(
+                "unknown completion reference",
+                None,
+            ));
+        }
+        let values = completion::values(
+            &environment.client,
+            &request.argument.name,
+            &request.argument.value,
+            integration.as_deref(),
+        )
+        .await;
+        let info = CompletionInfo::with_all_values(values)
+            .map_err(|error| McpError::internal_error(error, None))?;
+        Ok(CompleteResult::new(info))
     }
 }
 
