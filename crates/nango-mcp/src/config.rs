@@ -6,7 +6,10 @@ use std::{collections::BTreeMap, path::Path};
 
 use nango_api::{ClientConfig, NangoClient, SecretKey};
 
-use crate::errors::ToolError;
+use crate::{
+    errors::ToolError,
+    management::{self, ManagementMcp},
+};
 
 pub const DEFAULT_HOST: &str = "https://api.nango.dev";
 const KEY_VARIABLE: &str = "NANGO_SECRET_KEY";
@@ -36,6 +39,8 @@ pub struct Environment {
     /// The variable its key came from, named in error messages (never the key itself).
     pub key_variable: String,
     pub client: NangoClient,
+    /// Where sync-run logs are read (Nango's Management MCP), with the same key.
+    pub management: ManagementMcp,
 }
 
 /// Every configured environment; the first is the default.
@@ -91,7 +96,11 @@ impl Environments {
                     .get(&format!("NANGO_HOST_{}", name.to_uppercase()))
                     .cloned()
                     .unwrap_or_else(|| default_host.clone());
-                environment(name, variable, &host, key)
+                let management_url = vars
+                    .get("NANGO_MANAGEMENT_MCP_URL")
+                    .cloned()
+                    .unwrap_or_else(|| management::DEFAULT_URL.to_owned());
+                environment(name, variable, &host, &management_url, key)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(list)
@@ -129,6 +138,7 @@ pub fn environment(
     name: String,
     key_variable: String,
     host: &str,
+    management_url: &str,
     key: String,
 ) -> Result<Environment, ConfigError> {
     let client_error = |source| ConfigError::Client {
@@ -136,11 +146,13 @@ pub fn environment(
         source,
     };
     let key = SecretKey::new(key).map_err(client_error)?;
+    let management = ManagementMcp::new(management_url.to_owned(), key.clone());
     let client = NangoClient::new(ClientConfig::new(host.to_owned(), key)).map_err(client_error)?;
     Ok(Environment {
         name,
         key_variable,
         client,
+        management,
     })
 }
 

@@ -98,6 +98,7 @@ impl NangoMcp {
         let environment = self.inner.environments.get(environment.as_deref())?;
         let ctx = ToolContext {
             client: environment.client.clone(),
+            management: environment.management.clone(),
             environment: environment.name.clone(),
             environments: self.inner.environments.names(),
             key_variable: environment.key_variable.clone(),

@@ -41,6 +41,12 @@ impl SecretKey {
     pub(crate) fn expose(&self) -> &str {
         &self.0
     }
+
+    /// The key in clear, to authenticate to Nango's own Management MCP endpoint (the same key
+    /// opens it). Callers must only put it in an `Authorization` header bound for Nango.
+    pub fn expose_for_nango_auth(&self) -> &str {
+        &self.0
+    }
 }
 
 impl fmt::Debug for SecretKey {

@@ -13,6 +13,7 @@ pub mod get_integration;
 pub mod list_connections;
 pub mod list_integrations;
 pub mod list_records;
+pub mod list_sync_runs;
 pub mod list_syncs;
 pub mod search_providers;
 

@@ -123,6 +123,7 @@ impl Registry {
                 ToolEntry::of::<list_connections::ListConnections>(),
                 ToolEntry::of::<get_connection::GetConnection>(),
                 ToolEntry::of::<list_syncs::ListSyncs>(),
+                ToolEntry::of::<list_sync_runs::ListSyncRuns>(),
                 ToolEntry::of::<list_records::ListRecords>(),
                 ToolEntry::of::<get_environment::GetEnvironment>(),
                 ToolEntry::of::<audit_connections::AuditConnections>(),
