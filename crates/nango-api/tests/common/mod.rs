@@ -3,6 +3,8 @@
 //! faults, headers and timing precisely.
 
 #![allow(dead_code)]
+// Test scaffolding: a broken test server should fail the test loudly, like an assertion.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
