@@ -1,6 +1,14 @@
 //! What goes on the wire for each endpoint: route, documented query parameters only, headers,
 //! and nothing that would make Nango refresh tokens or switch rate-limit buckets.
 
+// Helpers outside #[test] fns fail the test loudly, like assertions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use std::collections::BTreeMap;

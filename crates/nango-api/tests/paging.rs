@@ -1,5 +1,13 @@
 //! Paging streams: they stop at the right page, fetch lazily, and never loop forever.
 
+// Helpers outside #[test] fns fail the test loudly, like assertions.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 mod common;
 
 use common::{Reply, TestServer};
