@@ -1,1 +1,24 @@
-//! Streamable HTTP transport (being written).
+//! Streamable HTTP transport: MCP at `/mcp` (rmcp, stateless, JSON responses), `/healthz`,
+//! `/readyz`, bearer auth, Host/Origin validation, body and per-client concurrency limits, and
+//! graceful shutdown.
+//!
+//! Refusals are JSON-RPC error envelopes with a stable `error.data.reason`, so MCP clients can
+//! show them and scripts can branch on them.
+
+mod auth;
+mod error;
+mod health;
+mod host_guard;
+mod limits;
+mod router;
+mod server;
+mod settings;
+
+pub use error::HttpError;
+pub use health::ReadinessCheck;
+pub use server::{RunningHttp, bind, serve};
+pub use settings::{
+    AUTH_TOKEN_ENV, AuthToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_PER_CLIENT,
+    DEFAULT_MAX_QUEUED_PER_CLIENT, DEFAULT_QUEUE_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, HttpSettings,
+    is_loopback,
+};

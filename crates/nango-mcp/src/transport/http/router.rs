@@ -1,0 +1,97 @@
+//! Assembles the axum router: which checks guard which path, in which order.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::response::Response;
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
+};
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+use super::auth::require_bearer;
+use super::error::Refusal;
+use super::health::{Readiness, ReadinessCheck, healthz, readyz};
+use super::host_guard::{HostGuard, guard_host_and_origin};
+use super::limits::{ClientLimiter, limit_body, limit_per_client};
+use super::settings::HttpSettings;
+
+/// `/mcp` runs Host/Origin → bearer → per-client slot → body limit → rmcp, so that cheap refusals
+/// come first and only authenticated callers can occupy a slot or make the server buffer a body.
+/// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static.
+pub(crate) fn build<S, F>(
+    settings: &HttpSettings,
+    guard: HostGuard,
+    make_handler: F,
+    readiness: ReadinessCheck,
+    mcp_cancel: CancellationToken,
+) -> Router
+where
+    S: rmcp::ServerHandler + Send + 'static,
+    F: Fn() -> S + Send + Sync + 'static,
+{
+    let guard = Arc::new(guard);
+    let limiter = Arc::new(ClientLimiter::new(
+        settings.max_concurrent_per_client,
+        settings.max_queued_per_client,
+        settings.queue_timeout,
+    ));
+
+    let mut mcp = Router::new()
+        .route_service("/mcp", mcp_service(settings, make_handler, mcp_cancel))
+        .layer(from_fn_with_state(settings.max_body_bytes, limit_body))
+        .layer(from_fn_with_state(limiter, limit_per_client));
+    if let Some(token) = &settings.auth_token {
+        mcp = mcp.layer(from_fn_with_state(Arc::new(token.clone()), require_bearer));
+    }
+    let mcp = mcp.layer(from_fn_with_state(
+        Arc::clone(&guard),
+        guard_host_and_origin,
+    ));
+
+    let ready = Router::new()
+        .route("/readyz", get(readyz))
+        .with_state(Arc::new(Readiness::new(readiness)))
+        .layer(from_fn_with_state(guard, guard_host_and_origin));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(ready)
+        .merge(mcp)
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http())
+}
+
+/// rmcp's service in stateless mode: every POST is answered on its own, so any replica can serve
+/// any request and nothing is kept between requests.
+fn mcp_service<S, F>(
+    settings: &HttpSettings,
+    make_handler: F,
+    mcp_cancel: CancellationToken,
+) -> StreamableHttpService<S, NeverSessionManager>
+where
+    S: rmcp::ServerHandler + Send + 'static,
+    F: Fn() -> S + Send + Sync + 'static,
+{
+    let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_max_request_body_bytes(settings.max_body_bytes)
+        .with_cancellation_token(mcp_cancel)
+        // Our own guard runs first and answers in JSON; rmcp's copy of the check would only see
+        // requests that already passed, and its lists have no `*` entries.
+        .disable_allowed_hosts()
+        .disable_allowed_origins();
+    StreamableHttpService::new(
+        move || Ok(make_handler()),
+        Arc::new(NeverSessionManager::default()),
+        config,
+    )
+}
+
+async fn not_found() -> Response {
+    Refusal::NotFound.respond("no such endpoint; MCP is served at /mcp")
+}
