@@ -11,11 +11,13 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use nango_mcp::transport::http::{self, AuthToken, HttpError, HttpSettings, RunningHttp};
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
-use rmcp::model::{CallToolRequestParams, ServerCapabilities, ServerConfig};
-use rmcp::service::RunningService;
+use rmcp::model::{
+    CallToolRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::{RequestContext, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::{RoleClient, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
+use rmcp::{RoleClient, RoleServer, ServerHandler, ServiceExt, tool, tool_handler, tool_router};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::watch;
@@ -85,6 +87,17 @@ impl TestServer {
         self.gate.entered.send_modify(|count| *count += 1);
         tokio::time::sleep(Duration::from_millis(300)).await;
         "slept 300 ms".into()
+    }
+
+    #[tool(description = "Reports progress, then returns")]
+    async fn progress(&self, context: RequestContext<RoleServer>) -> String {
+        if let Some(token) = context.meta.get_progress_token() {
+            let _ = context
+                .peer
+                .notify_progress(ProgressNotificationParam::new(token, 50.0))
+                .await;
+        }
+        "progressed".into()
     }
 
     #[tool(description = "Waits until the test opens the gate")]
@@ -560,6 +573,48 @@ async fn a_client_over_its_limit_is_queued_then_refused_with_429() {
     gate.release();
     assert_eq!(holder.await.unwrap().unwrap().status(), 200);
     assert_eq!(queued.await.unwrap().unwrap().status(), 200);
+}
+
+/// A tool that sends a notification first is answered as an SSE stream; its slot must be given
+/// back when the stream ends, or the client would lock itself out.
+#[tokio::test]
+async fn a_streamed_reply_gives_its_slot_back_when_it_ends() {
+    let mut settings = loopback_settings();
+    settings.max_concurrent_per_client = 1;
+    settings.max_queued_per_client = 0;
+    let server = start(settings, &Gate::new()).await;
+    let http = reqwest::Client::new();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "progress", "arguments": {}, "_meta": {"progressToken": "p-1"}}})
+    .to_string();
+
+    let streamed = mcp_post(&http, &server, body).send().await.unwrap();
+    assert_eq!(streamed.status(), 200);
+    let content_type = streamed.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("text/event-stream"),
+        "{content_type}"
+    );
+    let events = streamed.text().await.unwrap();
+    assert!(events.contains("notifications/progress"), "{events}");
+    assert!(events.contains("progressed"), "{events}");
+
+    let next = mcp_post(
+        &http,
+        &server,
+        tools_call(2, "echo", json!({"text": "after"})),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(
+        next.status(),
+        200,
+        "the streamed call's slot was not released"
+    );
 }
 
 #[tokio::test]
