@@ -2,21 +2,29 @@
 //! no `["string","null"]` unions (some providers reject them), no `$ref`s, and output schemas trimmed
 //! to structure only, because every byte of `tools/list` is paid for in every conversation.
 
-use schemars::{JsonSchema, generate::SchemaSettings};
+use schemars::{
+    JsonSchema,
+    generate::{Contract, SchemaSettings},
+};
 use serde_json::{Map, Value};
 
 /// Input schema: descriptions kept (they guide the agent), nulls removed.
 pub fn input_schema<T: JsonSchema>() -> Map<String, Value> {
-    let mut schema = generate::<T>();
+    let mut schema = generate::<T>(Contract::Deserialize);
     strip_nulls(&mut schema);
-    strip_keys(&mut schema, &["$schema", "title", "default"]);
+    strip_keys(
+        &mut schema,
+        &["$schema", "title", "default", "format", "minimum"],
+    );
     into_object(schema)
 }
 
 /// Output schema: structure only (types and property names), nulls removed, nesting capped.
 pub fn output_schema<T: JsonSchema>() -> Map<String, Value> {
-    let mut schema = generate::<T>();
+    let mut schema = generate::<T>(Contract::Serialize);
     strip_nulls(&mut schema);
+    // `required` goes too: only top-level names and types are kept, and a shorter
+    // `tools/list` is worth more to every conversation than a stricter output check.
     strip_keys(
         &mut schema,
         &[
@@ -28,17 +36,19 @@ pub fn output_schema<T: JsonSchema>() -> Map<String, Value> {
             "minimum",
             "maximum",
             "examples",
+            "required",
         ],
     );
     cap_depth(&mut schema, 0);
     into_object(schema)
 }
 
-fn generate<T: JsonSchema>() -> Value {
+fn generate<T: JsonSchema>(contract: Contract) -> Value {
     let generator = SchemaSettings::draft2020_12()
         .with(|settings| {
             settings.inline_subschemas = true;
             settings.meta_schema = None;
+            settings.contract = contract;
         })
         .into_generator();
     generator.into_root_schema_for::<T>().to_value()
@@ -105,15 +115,28 @@ fn strip_keys(value: &mut Value, keys: &[&str]) {
     }
 }
 
-/// Below this depth an object is described only as `{"type":"object"}`.
-const MAX_OUTPUT_DEPTH: usize = 3;
+/// Below the top level, objects and arrays are described by their type only: the top-level
+/// property names tell a client what it gets, and the full shape would triple `tools/list`.
+const MAX_OUTPUT_DEPTH: usize = 1;
 
 fn cap_depth(value: &mut Value, depth: usize) {
     let Value::Object(map) = value else { return };
-    if depth >= MAX_OUTPUT_DEPTH && map.contains_key("properties") {
-        map.remove("properties");
-        map.remove("required");
-        map.remove("additionalProperties");
+    if depth >= MAX_OUTPUT_DEPTH {
+        for key in [
+            "properties",
+            "required",
+            "additionalProperties",
+            "items",
+            "enum",
+            "anyOf",
+            "oneOf",
+            "allOf",
+        ] {
+            map.remove(key);
+        }
+        if !map.contains_key("type") {
+            map.insert("type".to_owned(), Value::from("object"));
+        }
         return;
     }
     if let Some(Value::Object(properties)) = map.get_mut("properties") {

@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "snake_case")]
 pub enum SyncHealth {
-    /// The latest run failed (status ERROR, or latest execution STOPPED).
+    // The latest run failed (status ERROR, or latest execution STOPPED).
     Failing,
-    /// Last success is older than twice the sync's frequency.
+    // Last success is older than twice the sync's frequency.
     Stale,
-    /// Scheduled but never executed.
+    // Scheduled but never executed.
     NeverRan,
     Running,
     Paused,

@@ -28,12 +28,11 @@ pub struct AuditConnections;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Integration keys (or provider names) to audit; default all.
+    /// Integration keys or providers (default all).
     #[serde(default, deserialize_with = "one_or_many")]
     pub integrations: Option<Vec<String>>,
-    /// Findings per answer (default 100, max 1000); the summary is always complete.
+    /// Max findings (default 100); the summary is always complete.
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer (more findings).
     pub cursor: Option<String>,
 }
 
@@ -118,9 +117,7 @@ const CONCURRENCY: usize = 4;
 impl NangoTool for AuditConnections {
     const NAME: &'static str = "audit_connections";
     const TITLE: &'static str = "Audit connections and syncs";
-    const DESCRIPTION: &'static str = "One call answers \"is everything healthy?\" for the whole environment or chosen integrations: \
-connections by health, failing syncs, stale syncs (no run within 2x their frequency), syncs that never ran, per-integration \
-table and findings worst first with next steps. Paced within Nango's rate limit; reports progress.";
+    const DESCRIPTION: &'static str = "Is everything healthy? One call over the environment (or chosen integrations): connections by health, failing, stale and never-run syncs, a table per integration, findings worst first with next steps.";
     const TOOLSET: Toolset = Toolset::Connections;
 
     type Params = Params;

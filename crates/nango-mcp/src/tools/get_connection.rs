@@ -21,9 +21,9 @@ pub struct GetConnection;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// The connection id (as shown by list_connections).
+    /// Connection id.
     pub connection_id: String,
-    /// Integration key (or provider name). Optional when the connection id is unique.
+    /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
 }
 
@@ -51,6 +51,7 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_url_override: Option<String>,
     /// Facts about the credentials; null when the key may not read them (the recommended setup).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialFacts>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -85,9 +86,7 @@ pub struct CredentialFacts {
 impl NangoTool for GetConnection {
     const NAME: &'static str = "get_connection";
     const TITLE: &'static str = "Get connection";
-    const DESCRIPTION: &'static str = "One connection in full: integration, provider, health and errors (with log ids), end user, tags, \
-metadata, connection config, and credential facts (type, expires_at, time left, refresh token present, granted scopes). \
-Secrets are never returned. `integration` may be omitted when the connection id is unique.";
+    const DESCRIPTION: &'static str = "One connection: health and errors (log ids), end user, tags, metadata, config, and credential facts (type, expiry, refresh token, scopes); never secrets. integration optional if the id is unique.";
     const TOOLSET: Toolset = Toolset::Connections;
 
     type Params = Params;

@@ -24,7 +24,7 @@ pub struct GetEnvironment;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Include the deployed syncs and actions per integration (default true).
+    /// Include deployed syncs/actions (default true).
     pub mapping_logic: Option<bool>,
 }
 
@@ -94,10 +94,7 @@ pub struct ScriptFacts {
 impl NangoTool for GetEnvironment {
     const NAME: &'static str = "get_environment";
     const TITLE: &'static str = "Get environment";
-    const DESCRIPTION: &'static str = "What this server is connected to and how data flows: host, environment(s), key fingerprint \
-(never the key), which read scopes the key has, rate-limit headroom, environment variable names (values never), counts of \
-integrations/connections/broken connections, and the deployed mapping logic: syncs and actions per integration with models, \
-frequency, version and last deployment (to tell whether it changed).";
+    const DESCRIPTION: &'static str = "Setup and data flow: host, environment, key fingerprint and read scopes, rate-limit headroom, variable names (no values), counts incl. broken connections, deployed syncs/actions with versions and deploy times.";
     const TOOLSET: Toolset = Toolset::Environment;
 
     type Params = Params;

@@ -16,7 +16,7 @@ pub struct GetIntegration;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Integration key (from list_integrations), or a provider name with a single integration.
+    /// Integration key (or provider).
     pub integration: String,
 }
 
@@ -37,6 +37,7 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_webhooks: Option<bool>,
     /// The OAuth/app configuration as facts; null when the key may not read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub app: Option<AppFacts>,
     pub requirements: Requirements,
     pub syncs: Vec<SyncDefinition>,
@@ -114,9 +115,7 @@ pub struct ActionDefinition {
 impl NangoTool for GetIntegration {
     const NAME: &'static str = "get_integration";
     const TITLE: &'static str = "Get integration";
-    const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, OAuth scopes, webhook settings, what each connection \
-must supply (connection config and credential fields, docs link), and its deployed syncs (models, frequency) and actions. \
-App secrets are reported only as set / not set.";
+    const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, OAuth scopes, webhooks, what each connection must supply (config, credential fields, docs), deployed syncs (models, frequency) and actions.";
     const TOOLSET: Toolset = Toolset::Integrations;
 
     type Params = Params;

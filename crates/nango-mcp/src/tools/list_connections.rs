@@ -22,22 +22,21 @@ pub struct ListConnections;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Integration keys (or provider names, e.g. "salesforce") to include; default all.
+    /// Integration keys or providers (default all).
     #[serde(default, deserialize_with = "one_or_many")]
     pub integrations: Option<Vec<String>>,
-    /// Keep only these health states: ok, auth_error (re-authentication needed), sync_error.
+    /// Only these health states.
     pub health: Option<Vec<Health>>,
-    /// Text matched by Nango against connection id, end-user name and email.
+    /// Matches connection id, end-user name or email.
     pub search: Option<String>,
-    /// End user id, email, name or organization (case-insensitive substring).
+    /// End user id, email, name or organization.
     pub end_user: Option<String>,
-    /// Exact tag matches, e.g. {"organization_id": "org-1"}.
+    /// Exact tag matches.
     pub tags: Option<BTreeMap<String, String>>,
-    /// Extra fields: provider, end_user, tags, metadata, created, errors; or ["*"].
+    /// Extra fields: provider, errors, tags, metadata, created; or ["*"].
     pub fields: Option<Vec<String>>,
-    /// Rows per answer (default 50, max 1000).
+    /// Max rows (default 50).
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer.
     pub cursor: Option<String>,
 }
 
@@ -105,9 +104,7 @@ struct Position {
 impl NangoTool for ListConnections {
     const NAME: &'static str = "list_connections";
     const TITLE: &'static str = "List connections";
-    const DESCRIPTION: &'static str = "List connections (one end user's authorised account under one integration) with derived health: \
-ok, auth_error (credentials broken: re-authenticate), sync_error (a sync's last run failed). Filter by integrations, health, \
-search, end_user, tags. Every answer counts connections by health over the whole filtered set; broken ones come first.";
+    const DESCRIPTION: &'static str = "Connections (an end user's account under an integration) with health: ok, auth_error (re-authenticate), sync_error. Filter by integrations, health, search, end_user, tags; health counts in every answer, broken first.";
     const TOOLSET: Toolset = Toolset::Connections;
 
     type Params = Params;

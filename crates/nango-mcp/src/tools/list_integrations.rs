@@ -20,13 +20,12 @@ pub struct ListIntegrations;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Case-insensitive text matched against key, provider and display name.
+    /// Matches key, provider or display name.
     pub search: Option<String>,
-    /// Also count each integration's connections by health (one extra paged call).
+    /// Add connection health counts.
     pub with_connection_counts: Option<bool>,
-    /// Rows per answer (default 100, max 500).
+    /// Max rows (default 100).
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer.
     pub cursor: Option<String>,
 }
 
@@ -70,8 +69,7 @@ const MAX_LIMIT: usize = 500;
 impl NangoTool for ListIntegrations {
     const NAME: &'static str = "list_integrations";
     const TITLE: &'static str = "List integrations";
-    const DESCRIPTION: &'static str = "List the integrations (provider configs) set up in Nango: key, provider, display name. \
-Start here to learn the integration keys other tools take. Optional search and per-integration connection health counts.";
+    const DESCRIPTION: &'static str = "Integrations (provider configs): key, provider, display name, optional connection health counts. Start here to learn the keys other tools take.";
     const TOOLSET: Toolset = Toolset::Integrations;
 
     type Params = Params;

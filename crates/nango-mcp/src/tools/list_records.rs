@@ -24,26 +24,25 @@ pub struct ListRecords;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Model name as the sync defines it, capitalised (e.g. "Contact", "Deal").
+    /// Model name, capitalised (e.g. Contact).
     pub model: String,
-    /// A connection id; omit to merge records of every connection of `integration`.
+    /// Omit to merge every connection of integration.
     pub connection_id: Option<String>,
-    /// Integration key (or provider name). Optional when connection_id is unique.
+    /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Only records whose last action is one of: added, updated, deleted.
+    /// Only records whose last action is one of these.
     pub filter: Option<Vec<RecordFilter>>,
-    /// Only records modified after this RFC 3339 time (Nango allows up to 12 months back).
+    /// RFC 3339 time, up to 12 months back.
     pub modified_after: Option<String>,
     /// Only these record ids (max 100).
     #[serde(default, deserialize_with = "one_or_many")]
     pub ids: Option<Vec<String>>,
-    /// Payload fields to return (default all); `id` is always returned.
+    /// Payload fields to return (default all).
     pub fields: Option<Vec<String>>,
     /// Model variant (default base).
     pub variant: Option<String>,
-    /// Records per answer (default 50, max 500).
+    /// Max records (default 50).
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer.
     pub cursor: Option<String>,
 }
 
@@ -79,6 +78,7 @@ pub struct Output {
 pub struct RecordRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub last_action: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,9 +109,7 @@ const MAX_CONNECTIONS_PER_ANSWER: usize = 25;
 impl NangoTool for ListRecords {
     const NAME: &'static str = "list_records";
     const TITLE: &'static str = "List synced records";
-    const DESCRIPTION: &'static str = "Synced records of one model (e.g. Contact, Deal) for one connection, or merged across every \
-connection of an integration (each record tagged with its connection). Filter by last action, modified_after or ids; project \
-payload fields; page with cursor. Shows the JSON types of the fields seen, for schema checks.";
+    const DESCRIPTION: &'static str = "Synced records of a model (e.g. Contact) for one connection, or merged across an integration's connections. Filter by action, modified_after, ids; pick fields; shows field types seen.";
     const TOOLSET: Toolset = Toolset::Records;
 
     type Params = Params;

@@ -19,15 +19,15 @@ pub struct ListSyncRuns;
 pub struct Params {
     /// A connection id (recommended).
     pub connection_id: Option<String>,
-    /// Integration key (or provider name). Optional when connection_id is unique.
+    /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
     /// Sync name, e.g. "deals".
     pub sync: Option<String>,
-    /// Only runs in these states: success, failed, running, timeout, cancelled.
+    /// success, failed, running, timeout, cancelled.
     pub states: Option<Vec<String>>,
-    /// How far back to look, in hours (default 24, max 360: Nango keeps logs 15 days).
+    /// Look-back in hours (default 24, max 360).
     pub hours: Option<u32>,
-    /// Runs to return, newest first (default 10, max 100).
+    /// Max runs, newest first (default 10).
     pub limit: Option<usize>,
 }
 
@@ -79,9 +79,7 @@ const DETAILED_FAILURES: usize = 5;
 impl NangoTool for ListSyncRuns {
     const NAME: &'static str = "list_sync_runs";
     const TITLE: &'static str = "List sync runs (history)";
-    const DESCRIPTION: &'static str = "History of sync runs for a connection and/or sync from Nango's logs: each run's state, start, \
-duration and error message, newest first, with a succeeded/failed summary. Falls back to the latest run (list_syncs) where \
-logs are unavailable (self-hosted without logs, or the key lacks environment:logs:read).";
+    const DESCRIPTION: &'static str = "Sync run history from Nango's logs: state, time, duration and error per run, newest first, with a summary. Falls back to the latest run when logs are unavailable.";
     const TOOLSET: Toolset = Toolset::Syncs;
 
     type Params = Params;

@@ -21,20 +21,19 @@ pub struct ListSyncs;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// A connection id; omit to report every connection of the integration.
+    /// Omit to report every connection of integration.
     pub connection_id: Option<String>,
-    /// Integration key (or provider name). Optional when connection_id is unique.
+    /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Sync names to report (default all).
+    /// Sync names (default all).
     #[serde(default, deserialize_with = "one_or_many")]
     pub syncs: Option<Vec<String>>,
-    /// Keep only these states: failing, stale, never_ran, running, paused, ok.
+    /// Only these states.
     pub state: Option<Vec<SyncHealth>>,
-    /// Extra fields: variant, status, next_run_at, frequency, last_result, records, type; or ["*"].
+    /// Extra fields: variant, status, next_run_at, type; or ["*"].
     pub fields: Option<Vec<String>>,
-    /// Rows per answer (default 100, max 1000).
+    /// Max rows (default 100).
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer.
     pub cursor: Option<String>,
 }
 
@@ -131,9 +130,7 @@ struct Position {
 impl NangoTool for ListSyncs {
     const NAME: &'static str = "list_syncs";
     const TITLE: &'static str = "List syncs";
-    const DESCRIPTION: &'static str = "Sync status for one connection or every connection of an integration: state (failing, stale, \
-never_ran, running, paused, ok), latest run status and time, next run, frequency, records added/updated/deleted in the \
-last run, record counts per model. Failures first. For run history use list_sync_runs when available.";
+    const DESCRIPTION: &'static str = "Sync status for a connection or a whole integration, failures first: state (failing, stale, never_ran, running, paused, ok), last run and result counts, next run, frequency, stored records per model.";
     const TOOLSET: Toolset = Toolset::Syncs;
 
     type Params = Params;

@@ -67,10 +67,9 @@ impl ToolEntry {
         .with_title(T::TITLE)
         .with_raw_output_schema(Arc::new(schema::output_schema::<T::Output>()))
         .with_annotations(
-            ToolAnnotations::with_title(T::TITLE)
+            ToolAnnotations::new()
+                // destructive/idempotent hints only mean something when readOnlyHint is false.
                 .read_only(true)
-                .destructive(false)
-                .idempotent(true)
                 .open_world(true),
         );
         let handler: Handler = Arc::new(|ctx, arguments| Box::pin(call::<T>(ctx, arguments)));

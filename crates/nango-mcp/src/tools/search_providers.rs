@@ -16,15 +16,14 @@ pub struct SearchProviders;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Text matched against provider name and display name (case-insensitive).
+    /// Matches name or display name.
     pub query: Option<String>,
-    /// Only providers in this category, e.g. "crm", "ticketing".
+    /// Category, e.g. crm.
     pub category: Option<String>,
-    /// Only this auth mode, e.g. OAUTH2, API_KEY, BASIC.
+    /// Auth mode, e.g. OAUTH2.
     pub auth_mode: Option<String>,
-    /// Rows per answer (default 25, max 200).
+    /// Max rows (default 25).
     pub limit: Option<usize>,
-    /// `next_cursor` from the previous answer.
     pub cursor: Option<String>,
 }
 
@@ -61,8 +60,7 @@ const MAX_LIMIT: usize = 200;
 impl NangoTool for SearchProviders {
     const NAME: &'static str = "search_providers";
     const TITLE: &'static str = "Search provider catalog";
-    const DESCRIPTION: &'static str = "Search Nango's catalog of ~1,000 providers (services that can be connected): name, display \
-name, auth mode, categories, docs link. Filter by text, category or auth mode.";
+    const DESCRIPTION: &'static str = "Nango's provider catalog (~1,000 services that can be connected): name, auth mode, categories, docs. Filter by text, category or auth mode.";
     const TOOLSET: Toolset = Toolset::Integrations;
 
     type Params = Params;

@@ -1,0 +1,148 @@
+//! The tool surface is an interface: a snapshot makes every change to it deliberate, and every tool
+//! must declare read-only annotations, a title, and typed input and output schemas.
+
+use nango_mcp::tools::Registry;
+use serde_json::Value;
+
+#[test]
+fn tools_list_snapshot() {
+    let tools = serde_json::to_value(Registry::all().definitions()).unwrap();
+    insta::assert_json_snapshot!("tools_list", tools);
+}
+
+#[test]
+fn every_tool_is_annotated_read_only_with_schemas() {
+    for tool in Registry::all().definitions() {
+        let name = tool.name.to_string();
+        let annotations = tool
+            .annotations
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no annotations"));
+        assert_eq!(
+            annotations.read_only_hint,
+            Some(true),
+            "{name} readOnlyHint"
+        );
+        assert_eq!(
+            annotations.open_world_hint,
+            Some(true),
+            "{name} openWorldHint"
+        );
+        assert_ne!(
+            annotations.destructive_hint,
+            Some(true),
+            "{name} destructiveHint"
+        );
+        assert!(
+            tool.title.as_deref().is_some_and(|title| !title.is_empty()),
+            "{name} title"
+        );
+        assert!(
+            tool.description
+                .as_deref()
+                .is_some_and(|text| text.len() > 40),
+            "{name} description"
+        );
+        assert_eq!(
+            tool.input_schema.get("type"),
+            Some(&Value::from("object")),
+            "{name} input schema"
+        );
+        let output = tool
+            .output_schema
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no output schema"));
+        assert_eq!(
+            output.get("type"),
+            Some(&Value::from("object")),
+            "{name} output schema"
+        );
+    }
+}
+
+#[test]
+fn optional_inputs_have_no_null_unions() {
+    for tool in Registry::all().definitions() {
+        let schema = Value::Object((*tool.input_schema).clone()).to_string();
+        assert!(
+            !schema.contains("\"null\""),
+            "{} input schema has a null union: {schema}",
+            tool.name
+        );
+        assert!(
+            !schema.contains("$ref"),
+            "{} input schema has a $ref: {schema}",
+            tool.name
+        );
+    }
+}
+
+#[test]
+fn tool_names_are_the_specified_ones() {
+    let names = Registry::all()
+        .names()
+        .iter()
+        .map(|name| (*name).to_owned())
+        .collect::<Vec<_>>();
+    for seed in [
+        "list_integrations",
+        "get_integration",
+        "list_connections",
+        "get_connection",
+        "list_syncs",
+        "list_records",
+        "get_environment",
+        "audit_connections",
+        "list_sync_runs",
+        "search_providers",
+    ] {
+        assert!(names.iter().any(|name| name == seed), "missing {seed}");
+    }
+}
+
+#[test]
+fn selection_narrows_and_rejects_unknown_names() {
+    let only = Registry::all()
+        .select(&["list_records".into()], &[], &[])
+        .unwrap();
+    assert_eq!(only.names(), ["list_records"]);
+    let without = Registry::all()
+        .select(&[], &["list_records".into()], &[])
+        .unwrap();
+    assert!(!without.names().contains(&"list_records"));
+    let syncs = Registry::all().select(&[], &[], &["syncs".into()]).unwrap();
+    assert_eq!(syncs.names(), ["list_syncs", "list_sync_runs"]);
+    let error = Registry::all()
+        .select(&["drop_tables".into()], &[], &[])
+        .err()
+        .unwrap();
+    assert!(
+        error.contains("valid tools: ") && error.contains("list_connections"),
+        "{error}"
+    );
+    let error = Registry::all()
+        .select(&[], &[], &["admin".into()])
+        .err()
+        .unwrap();
+    assert!(error.contains("valid toolsets"), "{error}");
+}
+
+#[test]
+fn environment_argument_lists_configured_names_only_when_several() {
+    let single = Registry::all().with_environments(&["default".into()]);
+    assert!(single.definitions().iter().all(|tool| {
+        !Value::Object((*tool.input_schema).clone())
+            .to_string()
+            .contains("environment")
+    }));
+    let several = Registry::all().with_environments(&["default".into(), "prod".into()]);
+    for tool in several.definitions() {
+        let property = &tool.input_schema["properties"]["environment"];
+        assert_eq!(
+            property["enum"],
+            serde_json::json!(["default", "prod"]),
+            "{}",
+            tool.name
+        );
+    }
+}
