@@ -116,3 +116,34 @@ impl Clock for ManualClock {
         Box::pin(tokio::task::yield_now())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn tokio_clock_wall_time_follows_a_paused_runtime() {
+        let clock = TokioClock::new();
+        let start = clock.now();
+        clock.sleep_until(start + Duration::from_secs(90)).await;
+        let elapsed = clock.now().duration_since(start).unwrap();
+        assert!(elapsed >= Duration::from_secs(90) && elapsed < Duration::from_secs(91));
+        // A deadline in the past does not sleep.
+        clock.sleep_until(start).await;
+        assert!(clock.now().duration_since(start).unwrap() < Duration::from_secs(91));
+    }
+
+    #[tokio::test]
+    async fn manual_clock_sleepers_share_deadlines_instead_of_adding_up() {
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let clock = ManualClock::new(start);
+        let deadline = start + Duration::from_secs(60);
+        clock.sleep_until(deadline).await;
+        clock.sleep_until(deadline).await;
+        assert_eq!(clock.now(), deadline);
+        assert_eq!(clock.sleeps(), [Duration::from_secs(60), Duration::ZERO]);
+        clock.advance(Duration::from_secs(5));
+        assert_eq!(clock.now(), deadline + Duration::from_secs(5));
+        assert_eq!(clock.total_slept(), Duration::from_secs(60));
+    }
+}
