@@ -8,8 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use axum::http::request::Parts;
 use futures::future::BoxFuture;
 use nango_mcp::transport::http::{self, AuthToken, HttpError, HttpSettings, RunningHttp};
+use rmcp::handler::server::tool::Extension;
 use rmcp::handler::server::{router::tool::ToolRouter, wrapper::Parameters};
 use rmcp::model::{
     CallToolRequestParams, ProgressNotificationParam, ServerCapabilities, ServerConfig,
@@ -98,6 +100,11 @@ impl TestServer {
                 .await;
         }
         "progressed".into()
+    }
+
+    #[tool(description = "Tells whether the Authorization header reached the handler")]
+    async fn sees_authorization(&self, Extension(parts): Extension<Parts>) -> String {
+        parts.headers.contains_key("authorization").to_string()
     }
 
     #[tool(description = "Waits until the test opens the gate")]
@@ -202,6 +209,11 @@ async fn rmcp_client_with_the_right_token_lists_and_calls_tools() {
     assert_eq!(
         call_text(&client, "echo", json!({"text": "hello"})).await,
         "hello"
+    );
+    assert_eq!(
+        call_text(&client, "sees_authorization", json!({})).await,
+        "false",
+        "the token must not reach tool handlers"
     );
     client.cancel().await.unwrap();
     server.shutdown();

@@ -43,6 +43,9 @@ pub(crate) async fn require_bearer(
 ) -> Response {
     match presented_token(request.headers()) {
         Some(presented) if token.matches(presented) => {
+            // rmcp hands the request headers to tool handlers; the secret has done its job and
+            // must not be there for a handler to log.
+            request.headers_mut().remove(header::AUTHORIZATION);
             request
                 .extensions_mut()
                 .insert(ClientKey::Token(token.fingerprint()));
