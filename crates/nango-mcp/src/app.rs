@@ -9,7 +9,7 @@ use rmcp::ServiceExt;
 use crate::{
     cli::{Cli, Command, ServerArgs},
     commands,
-    config::Environments,
+    config::{self, Environments},
     output::TokenBudget,
     server::NangoMcp,
     tools::Registry,
@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Keeps the in-process sandbox alive as long as the server runs.
-pub struct Sandbox(#[allow(dead_code)] Option<()>);
+pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
 pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let (server, _sandbox) = build_server(&cli.server).await?;
@@ -83,7 +83,19 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         tokens: args.token_budget as usize,
     };
     let (environments, sandbox) = if args.demo {
-        anyhow::bail!("the sandbox is not wired yet")
+        let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo())
+            .await
+            .context("could not start the built-in sandbox")?;
+        let management_url = format!("{}/mcp", sim.base_url());
+        let environment = config::environment(
+            "demo".to_owned(),
+            "the built-in sandbox key".to_owned(),
+            &sim.base_url(),
+            &management_url,
+            sim.secret_key(),
+        )?;
+        tracing::info!(url = %sim.base_url(), "sandbox Nango started (sample data, not a real Nango)");
+        (Environments::new(vec![environment])?, Sandbox(Some(sim)))
     } else {
         let vars: BTreeMap<String, String> = std::env::vars().collect();
         (

@@ -9,11 +9,17 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A person running `call` or `tools` wants the answer, not the server's info chatter.
+    let filter = if cli.command.is_some() && cli.server.log == "info" {
+        "warn"
+    } else {
+        cli.server.log.as_str()
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_env_filter(
-            EnvFilter::try_new(&cli.server.log).unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     match nango_mcp::app::run(cli).await {
