@@ -26,6 +26,20 @@ pub fn print_tools(server: &NangoMcp) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Up to the first ". " that starts a new sentence (so "e.g. Contact" does not end it).
+fn first_sentence(text: &str) -> &str {
+    let mut search_from = 0;
+    while let Some(found) = text.get(search_from..).and_then(|rest| rest.find(". ")) {
+        let end = search_from + found;
+        let next = text.get(end + 2..).and_then(|rest| rest.chars().next());
+        if next.is_some_and(char::is_uppercase) {
+            return text.get(..end).unwrap_or(text);
+        }
+        search_from = end + 2;
+    }
+    text.trim_end_matches('.')
+}
+
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub async fn call(
     server: &NangoMcp,
@@ -72,5 +86,19 @@ pub async fn call(
             eprintln!("error: {error}");
             Ok(ExitCode::from(1))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_sentence;
+
+    #[test]
+    fn first_sentence_skips_abbreviations() {
+        assert_eq!(
+            first_sentence("Records of a model (e.g. Contact) for one. Filter by x."),
+            "Records of a model (e.g. Contact) for one"
+        );
+        assert_eq!(first_sentence("One sentence only."), "One sentence only");
     }
 }
