@@ -28,10 +28,9 @@ pub enum NangoError {
         details: Vec<String>,
     },
 
-    /// Still rate limited (429) after the retry budget ran out.
-    #[error(
-        "Nango rate limit reached (429) after {attempts} attempts; retry after {retry_after:?}"
-    )]
+    /// Still rate limited (429) after the retry budget ran out, or the wait for the next
+    /// window is longer than the retry policy allows (`attempts` counts requests actually sent).
+    #[error("{}", rate_limited_message(*attempts, *retry_after))]
     RateLimited {
         attempts: u32,
         retry_after: Option<Duration>,
@@ -58,6 +57,18 @@ pub enum NangoError {
     /// The body claimed to be JSON but did not parse into the expected shape.
     #[error("Nango answered {status} with a body that does not parse: {reason}")]
     InvalidBody { status: u16, reason: String },
+}
+
+fn rate_limited_message(attempts: u32, retry_after: Option<Duration>) -> String {
+    let when = match retry_after {
+        Some(wait) => format!("retry in about {} s", wait.as_secs().max(1)),
+        None => "retry in a minute".to_owned(),
+    };
+    if attempts == 0 {
+        format!("Nango rate limit budget is spent for this window (429 avoided); {when}")
+    } else {
+        format!("Nango rate limit reached (429) after {attempts} attempts; {when}")
+    }
 }
 
 impl NangoError {

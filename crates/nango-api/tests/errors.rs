@@ -165,6 +165,8 @@ async fn redirects_are_not_followed() {
     let (client, _) = common::client(&server);
     let error = client.list_integrations().await.unwrap_err();
     assert_eq!(error.status(), Some(302));
+    assert_eq!(error.code(), Some("redirect"));
+    assert!(error.to_string().contains("/elsewhere"), "{error}");
     assert_eq!(server.count(), 1);
 }
 

@@ -177,8 +177,13 @@ async fn a_wait_longer_than_the_budget_fails_at_once_with_the_wait() {
     };
     assert_eq!(attempts, 1);
     assert_eq!(retry_after, Some(Duration::from_secs(46)));
+    let error = NangoError::RateLimited {
+        attempts,
+        retry_after,
+    };
     assert_eq!(server.count(), 1);
     assert_eq!(clock.total_slept(), Duration::ZERO);
+    assert!(error.to_string().contains("retry in about 46 s"), "{error}");
 }
 
 #[tokio::test]

@@ -239,6 +239,9 @@ impl Transport {
 
     async fn read_error(&self, response: reqwest::Response) -> NangoError {
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return self.redirect_error(&response);
+        }
         let content_type = content_type(&response);
         let body = match read_capped(response, MAX_ERROR_BODY_BYTES).await {
             Ok(Some(body)) => body,
@@ -246,6 +249,25 @@ impl Transport {
             Ok(None) | Err(_) => Bytes::new(),
         };
         parse_error_response(&self.base_url, status, content_type.as_deref(), &body)
+    }
+
+    /// Most often `http://` answered by a redirect to `https://`: say where it points.
+    fn redirect_error(&self, response: &reqwest::Response) -> NangoError {
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("an unnamed location");
+        let shown: String = location.chars().take(200).collect();
+        NangoError::Api {
+            status: response.status().as_u16(),
+            code: "redirect".to_owned(),
+            message: format!(
+                "Nango answered with a redirect to {shown}; redirects are not followed, so point \
+                 NANGO_HOST at the address the API is served from"
+            ),
+            details: Vec::new(),
+        }
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> NangoError {
