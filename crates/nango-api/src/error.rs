@@ -12,17 +12,30 @@ pub enum NangoError {
 
     /// The configured host is not a usable http(s) URL.
     #[error("invalid Nango host {host:?}: {reason}")]
-    InvalidHost { host: String, reason: String },
+    InvalidHost {
+        /// The host as configured, without any credentials it contained.
+        host: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 
     /// An argument cannot be sent safely (e.g. a header value with control characters).
     #[error("invalid {what}: {reason}")]
-    InvalidInput { what: &'static str, reason: String },
+    InvalidInput {
+        /// Which argument (`connection id`, `Connection-Id`, …).
+        what: &'static str,
+        /// Why it cannot be sent.
+        reason: String,
+    },
 
     /// Nango answered with an error envelope (`{"error":{code,message,…}}` or legacy `{message}`).
     #[error("Nango returned {status} {code}: {message}")]
     Api {
+        /// HTTP status.
         status: u16,
+        /// Nango's error code (`not_found`, `forbidden`, …), or one derived from the status.
         code: String,
+        /// Nango's message, or a helpful one when Nango sent none.
         message: String,
         /// Validation details (`errors[].message`, with their paths).
         details: Vec<String>,
@@ -32,31 +45,51 @@ pub enum NangoError {
     /// window is longer than the retry policy allows (`attempts` counts requests actually sent).
     #[error("{}", rate_limited_message(*attempts, *retry_after))]
     RateLimited {
+        /// Requests actually sent for this call (0 when the gate refused before sending).
         attempts: u32,
+        /// How long until the window resets, as far as the client knows.
         retry_after: Option<Duration>,
     },
 
     /// Nango could not be reached (DNS, refused connection, TLS) after retries.
     #[error("could not reach Nango at {host}: {reason}")]
-    Unreachable { host: String, reason: String },
+    Unreachable {
+        /// The configured base URL.
+        host: String,
+        /// The network error and its causes.
+        reason: String,
+    },
 
     /// No answer within the request timeout, after retries.
     #[error("Nango at {host} did not answer within {timeout:?}")]
-    Timeout { host: String, timeout: Duration },
+    Timeout {
+        /// The configured base URL.
+        host: String,
+        /// The per-attempt timeout that ran out.
+        timeout: Duration,
+    },
 
     /// The body was not JSON (a self-hosted server answers unknown routes with its HTML dashboard).
     #[error(
         "Nango at {host} answered {status} with {content_type} instead of JSON; check NANGO_HOST points at the API"
     )]
     NotJson {
+        /// The configured base URL.
         host: String,
+        /// HTTP status of the answer.
         status: u16,
+        /// The `Content-Type` it declared.
         content_type: String,
     },
 
     /// The body claimed to be JSON but did not parse into the expected shape.
     #[error("Nango answered {status} with a body that does not parse: {reason}")]
-    InvalidBody { status: u16, reason: String },
+    InvalidBody {
+        /// HTTP status of the answer.
+        status: u16,
+        /// What went wrong, without quoting the body.
+        reason: String,
+    },
 }
 
 fn rate_limited_message(attempts: u32, retry_after: Option<Duration>) -> String {
@@ -91,6 +124,8 @@ impl NangoError {
         }
     }
 
+    /// The integration, connection or provider does not exist (Nango answers some of these
+    /// with 400 `unknown_connection` / `unknown_provider_config`).
     pub fn is_not_found(&self) -> bool {
         matches!(self, Self::Api { status: 404, .. })
             || matches!(
@@ -104,6 +139,7 @@ impl NangoError {
         matches!(self, Self::Api { status: 403, .. })
     }
 
+    /// The key is malformed or unknown to Nango.
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, Self::Api { status: 401, .. }) || matches!(self, Self::InvalidKey(_))
     }

@@ -28,6 +28,7 @@ pub struct TokioClock {
 }
 
 impl TokioClock {
+    /// A clock anchored at the current wall time.
     pub fn new() -> Self {
         Self {
             anchor_wall: SystemTime::now(),

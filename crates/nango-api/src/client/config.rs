@@ -10,11 +10,13 @@ pub struct ClientConfig {
     /// Nango base URL, e.g. `https://api.nango.dev` or a self-hosted server; may carry a path
     /// prefix (reverse proxy), never a query or fragment.
     pub base_url: String,
+    /// The environment's secret key (sent only in the `Authorization` header).
     pub secret_key: SecretKey,
     /// Limit for establishing a TCP/TLS connection (default 5 s).
     pub connect_timeout: Duration,
     /// Limit for one attempt, from sending to the last body byte (default 30 s).
     pub request_timeout: Duration,
+    /// Retries, waits and rate-limit pacing.
     pub retry: RetryPolicy,
     /// Sent as `User-Agent` (default `nango-mcp/<version>`).
     pub user_agent: String,

@@ -19,6 +19,7 @@ pub const MAX_FUNCTIONS_PAGE: u32 = 100;
 /// Which parts of an integration to include (`include=webhook&include=credentials`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IntegrationInclude {
+    /// The integration's webhook URL.
     pub webhook: bool,
     /// App credentials; only facts about them are kept (see [`crate::AppCredentials`]).
     pub credentials: bool,
@@ -67,10 +68,13 @@ impl ConnectionsQuery {
 /// `GET /records` for one model on one connection.
 #[derive(Clone, Debug, Default)]
 pub struct RecordsQuery {
+    /// Sent as the `Connection-Id` header (ASCII, no control characters).
     pub connection_id: String,
+    /// Integration unique key, sent as the `Provider-Config-Key` header.
     pub provider_config_key: String,
     /// Model name, e.g. `GithubIssue` (Nango requires a leading capital letter).
     pub model: String,
+    /// Sync variant; `None` or `base` is the base variant.
     pub variant: Option<String>,
     /// Records strictly after this cursor (`next_cursor` or a record's `_nango_metadata.cursor`).
     pub cursor: Option<String>,
@@ -131,7 +135,9 @@ impl RecordsQuery {
 /// `GET /integrations/{key}/functions` filters and page.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionsQuery {
+    /// Only syncs, actions or on-event scripts.
     pub kind: Option<FunctionKind>,
+    /// Substring of the function name.
     pub search: Option<String>,
     /// Zero-based page.
     pub page: u32,
