@@ -1,6 +1,6 @@
 //! Start-up: from parsed arguments to a running server or a one-off command.
 
-use std::{collections::BTreeMap, net::SocketAddr};
+use std::{collections::BTreeMap, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use futures::future::BoxFuture;
@@ -9,7 +9,7 @@ use rmcp::ServiceExt;
 use crate::{
     cli::{Cli, Command, ServerArgs},
     commands,
-    config::{self, Environments},
+    config::{self, ClientTuning, Environments},
     output::TokenBudget,
     server::NangoMcp,
     tools::Registry,
@@ -82,6 +82,10 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
     let budget = TokenBudget {
         tokens: args.token_budget as usize,
     };
+    let tuning = ClientTuning {
+        request_timeout: Duration::from_secs(args.request_timeout),
+        max_retry_wait: Duration::from_secs(args.max_retry_wait),
+    };
     let (environments, sandbox) = if args.demo {
         let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo())
             .await
@@ -93,13 +97,14 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
             &sim.base_url(),
             &management_url,
             sim.secret_key(),
+            tuning,
         )?;
         tracing::info!(url = %sim.base_url(), "sandbox Nango started (sample data, not a real Nango)");
         (Environments::new(vec![environment])?, Sandbox(Some(sim)))
     } else {
         let vars: BTreeMap<String, String> = std::env::vars().collect();
         (
-            Environments::from_vars(&vars, args.nango_host.as_deref())?,
+            Environments::from_vars(&vars, args.nango_host.as_deref(), tuning)?,
             Sandbox(None),
         )
     };

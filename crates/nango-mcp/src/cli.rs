@@ -73,6 +73,14 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_TOKEN_BUDGET", default_value_t = 8_000, value_parser = clap::value_parser!(u32).range(500..=200_000), global = true)]
     pub token_budget: u32,
 
+    /// Seconds one request to Nango may take before it is retried or reported.
+    #[arg(long, env = "NANGO_MCP_REQUEST_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub request_timeout: u64,
+
+    /// Seconds one tool call may spend waiting to retry (backoff, Retry-After, rate-limit pacing).
+    #[arg(long, env = "NANGO_MCP_MAX_RETRY_WAIT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=600), global = true)]
+    pub max_retry_wait: u64,
+
     /// Hosts the HTTP server answers to (Host header), comma-separated; default loopback names.
     #[arg(long, env = "NANGO_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,

@@ -16,12 +16,7 @@ pub fn print_tools(server: &NangoMcp) -> ExitCode {
         .unwrap_or(0);
     for entry in entries {
         let description = entry.definition.description.as_deref().unwrap_or_default();
-        let first_sentence = description.split(". ").next().unwrap_or(description);
-        println!(
-            "{:<width$}  {}",
-            entry.name(),
-            first_sentence.trim_end_matches('.')
-        );
+        println!("{:<width$}  {}", entry.name(), first_sentence(description));
     }
     ExitCode::SUCCESS
 }
@@ -32,7 +27,11 @@ fn first_sentence(text: &str) -> &str {
     while let Some(found) = text.get(search_from..).and_then(|rest| rest.find(". ")) {
         let end = search_from + found;
         let next = text.get(end + 2..).and_then(|rest| rest.chars().next());
-        if next.is_some_and(char::is_uppercase) {
+        let before = text.get(..end).unwrap_or_default();
+        let abbreviation = ["e.g", "i.e", "incl", "etc", "vs"]
+            .iter()
+            .any(|short| before.ends_with(short));
+        if next.is_some_and(char::is_uppercase) && !abbreviation {
             return text.get(..end).unwrap_or(text);
         }
         search_from = end + 2;

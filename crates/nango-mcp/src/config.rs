@@ -2,7 +2,7 @@
 //! `NANGO_SECRET_KEY` (default), `NANGO_SECRET_KEY_<ENV>` (more environments), `NANGO_SECRET_KEY_FILE`,
 //! `NANGO_HOST` and `NANGO_HOST_<ENV>`. Secrets are never taken from command-line arguments.
 
-use std::{collections::BTreeMap, path::Path};
+use std::{collections::BTreeMap, path::Path, time::Duration};
 
 use nango_api::{ClientConfig, NangoClient, SecretKey};
 
@@ -30,6 +30,22 @@ pub enum ConfigError {
         variable: String,
         source: nango_api::NangoError,
     },
+}
+
+/// How patient the Nango client is: per-request timeout and total time spent waiting to retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientTuning {
+    pub request_timeout: Duration,
+    pub max_retry_wait: Duration,
+}
+
+impl Default for ClientTuning {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_retry_wait: Duration::from_secs(30),
+        }
+    }
 }
 
 /// One configured environment.
@@ -61,6 +77,7 @@ impl Environments {
     pub fn from_vars(
         vars: &BTreeMap<String, String>,
         host_override: Option<&str>,
+        tuning: ClientTuning,
     ) -> Result<Self, ConfigError> {
         let default_host = host_override
             .map(str::to_owned)
@@ -100,7 +117,7 @@ impl Environments {
                     .get("NANGO_MANAGEMENT_MCP_URL")
                     .cloned()
                     .unwrap_or_else(|| management::DEFAULT_URL.to_owned());
-                environment(name, variable, &host, &management_url, key)
+                environment(name, variable, &host, &management_url, key, tuning)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(list)
@@ -140,6 +157,7 @@ pub fn environment(
     host: &str,
     management_url: &str,
     key: String,
+    tuning: ClientTuning,
 ) -> Result<Environment, ConfigError> {
     let client_error = |source| ConfigError::Client {
         variable: key_variable.clone(),
@@ -147,7 +165,10 @@ pub fn environment(
     };
     let key = SecretKey::new(key).map_err(client_error)?;
     let management = ManagementMcp::new(management_url.to_owned(), key.clone());
-    let client = NangoClient::new(ClientConfig::new(host.to_owned(), key)).map_err(client_error)?;
+    let mut client_config = ClientConfig::new(host.to_owned(), key);
+    client_config.request_timeout = tuning.request_timeout;
+    client_config.retry.max_total_wait = tuning.max_retry_wait;
+    let client = NangoClient::new(client_config).map_err(client_error)?;
     Ok(Environment {
         name,
         key_variable,
@@ -188,6 +209,7 @@ mod tests {
                 ("NANGO_HOST", "http://127.0.0.1:3003"),
             ]),
             None,
+            ClientTuning::default(),
         )
         .unwrap();
         assert_eq!(environments.names(), ["default", "prod"]);
@@ -202,13 +224,17 @@ mod tests {
     #[test]
     fn missing_or_bad_keys_are_clear() {
         assert!(matches!(
-            Environments::from_vars(&vars(&[]), None),
+            Environments::from_vars(&vars(&[]), None, ClientTuning::default()),
             Err(ConfigError::NoKey)
         ));
-        let error = Environments::from_vars(&vars(&[("NANGO_SECRET_KEY", "not-a-uuid")]), None)
-            .err()
-            .unwrap()
-            .to_string();
+        let error = Environments::from_vars(
+            &vars(&[("NANGO_SECRET_KEY", "not-a-uuid")]),
+            None,
+            ClientTuning::default(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
         assert!(
             error.contains("NANGO_SECRET_KEY") && !error.contains("not-a-uuid"),
             "{error}"
@@ -222,6 +248,7 @@ mod tests {
         let environments = Environments::from_vars(
             &vars(&[("NANGO_SECRET_KEY_FILE", path.to_str().unwrap())]),
             None,
+            ClientTuning::default(),
         )
         .unwrap();
         assert_eq!(environments.names(), ["default"]);

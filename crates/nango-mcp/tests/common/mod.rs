@@ -1,6 +1,12 @@
 //! End-to-end harness: a simulator on loopback, the real `nango-mcp` binary spawned over stdio, and
 //! rmcp's client driving it. Stderr is captured so tests can check what the server logged.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::{
     process::Stdio,
@@ -62,11 +68,17 @@ impl Harness {
             });
         }
         let client = ().serve(transport).await.expect("MCP handshake");
-        Self { sim, client, stderr }
+        Self {
+            sim,
+            client,
+            stderr,
+        }
     }
 
     pub async fn call(&self, tool: &str, arguments: Value) -> CallToolResult {
-        let Value::Object(arguments) = arguments else { panic!("arguments must be an object") };
+        let Value::Object(arguments) = arguments else {
+            panic!("arguments must be an object")
+        };
         self.client
             .call_tool(CallToolRequestParams::new(tool.to_owned()).with_arguments(arguments))
             .await
@@ -77,8 +89,15 @@ impl Harness {
     pub async fn ok(&self, tool: &str, arguments: Value) -> (Value, String) {
         let result = self.call(tool, arguments.clone()).await;
         let text = text_of(&result);
-        assert_ne!(result.is_error, Some(true), "{tool} {arguments} failed: {text}");
-        let structured = result.structured_content.clone().expect("structured content");
+        assert_ne!(
+            result.is_error,
+            Some(true),
+            "{tool} {arguments} failed: {text}"
+        );
+        let structured = result
+            .structured_content
+            .clone()
+            .expect("structured content");
         (structured, text)
     }
 
@@ -86,7 +105,11 @@ impl Harness {
     pub async fn err(&self, tool: &str, arguments: Value) -> String {
         let result = self.call(tool, arguments.clone()).await;
         let text = text_of(&result);
-        assert_eq!(result.is_error, Some(true), "{tool} {arguments} should fail but answered: {text}");
+        assert_eq!(
+            result.is_error,
+            Some(true),
+            "{tool} {arguments} should fail but answered: {text}"
+        );
         text
     }
 
