@@ -272,7 +272,7 @@ pub struct Organization {
 }
 
 /// What the generator meant a sync's state to be; handy for tests and benchmarks.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncScenario {
     /// Last run succeeded within its frequency.
