@@ -121,9 +121,14 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
                 || "the next minute".to_owned(),
                 |wait| format!("{} s", wait.as_secs().max(1)),
             );
+            let what = if *attempts == 0 {
+                "this minute's budget is used up (Nango answered 429 to an earlier call)".to_owned()
+            } else {
+                format!("429 after {attempts} attempts")
+            };
             format!(
-                "Nango's rate limit is exhausted (429 after {attempts} attempts). Retry after {wait}; \
-                 the limit is per account and per minute, shared by every key."
+                "Nango's rate limit is exhausted ({what}). Retry after {wait}; the limit is per account \
+                 and per minute, shared by every key."
             )
         }
         NangoError::Unreachable { reason, .. } => format!(
