@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::dataset::catalog::{CATALOG_ONLY, ConfigField, INTEGRATION_PROVIDERS};
+use crate::dataset::catalog::{ConfigField, INTEGRATION_PROVIDERS, catalog_only};
 use crate::dataset::generate::integrations::logo_url;
 
 struct Entry<'a> {
@@ -102,7 +102,7 @@ pub(crate) fn catalog(size: usize) -> Vec<Value> {
             connection_config: spec.connection_config,
         })
         .collect();
-    for (name, display_name, auth_mode, category, base_url) in CATALOG_ONLY {
+    for (name, display_name, auth_mode, category, base_url) in catalog_only() {
         let oauth_base = if base_url.contains("${") || base_url.is_empty() {
             ""
         } else {
@@ -113,14 +113,14 @@ pub(crate) fn catalog(size: usize) -> Vec<Value> {
                 format!("{oauth_base}/oauth/authorize"),
                 format!("{oauth_base}/oauth/token"),
             )
-        } else if *auth_mode == "OAUTH2_CC" && !oauth_base.is_empty() {
+        } else if auth_mode == "OAUTH2_CC" && !oauth_base.is_empty() {
             (String::new(), format!("{oauth_base}/oauth/token"))
         } else {
             (String::new(), String::new())
         };
         entries.push(Entry {
-            name: (*name).to_owned(),
-            display_name: (*display_name).to_owned(),
+            name: name.to_owned(),
+            display_name: display_name.to_owned(),
             auth_mode,
             categories: vec![category],
             base_url,
