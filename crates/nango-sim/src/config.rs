@@ -102,6 +102,9 @@ pub struct SimConfig {
     pub faults: Faults,
     /// Extra latency per row of `/sync/status` (the real endpoint is slow per connection).
     pub sync_latency: Duration,
+    /// Byte budget of one `/records` page (Nango's `RECORDS_MAX_RESPONSE_SIZE_BYTES`): a page
+    /// stops early, with a `next_cursor`, once its records exceed it. `None` = no budget.
+    pub records_page_max_bytes: Option<usize>,
     /// "Now" for generated times; `None` = the current time. Fix it for byte-identical datasets.
     pub anchor: Option<DateTime<Utc>>,
     /// Serve this dataset instead of generating one.
@@ -121,6 +124,7 @@ impl Default for SimConfig {
             keys: vec![SimKey::full_access(DEMO_SECRET_KEY)],
             faults: Faults::none(),
             sync_latency: Duration::ZERO,
+            records_page_max_bytes: None,
             anchor: None,
             fixture: None,
         }

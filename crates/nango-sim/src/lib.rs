@@ -2,6 +2,14 @@
 //! envelopes, status codes and quirks as captured from a real server), a seeded, scalable,
 //! realistic dataset with secret canaries, a fixed-window rate limit and runtime faults.
 //!
+//! Default dataset (`SimConfig::demo()`, seed 42): 8 integrations (`salesforce-prod`,
+//! `hubspot-prod`, `jira-prod`, `github-app-prod`, `slack-prod`, `zendesk-prod`, `stripe-prod`,
+//! `freshdesk-prod`), 60 connections. `salesforce-prod` has 12 connections; exactly `conn-abc`
+//! (its `deals` sync fails: ERROR/STOPPED, a `sync` error) and `conn-xyz` (expired token, an
+//! `auth` error) are broken. `hubspot-prod` has `conn-123` (healthy `deals`) and `conn-456`
+//! (`Contact` records incl. ids `987` Alex Smith and `654` Sarah Johnson). Key:
+//! [`DEMO_SECRET_KEY`] (full access); add [`SimKey::read_only`] keys as needed.
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo()).await?;

@@ -79,6 +79,7 @@ struct Inner {
     rate_limited: AtomicU64,
     shutting_down: AtomicBool,
     sync_latency: Duration,
+    records_page_max_bytes: Option<usize>,
     rng: Mutex<fastrand::Rng>,
 }
 
@@ -144,6 +145,7 @@ impl SimState {
                 rate_limited: AtomicU64::new(0),
                 shutting_down: AtomicBool::new(false),
                 sync_latency: config.sync_latency,
+                records_page_max_bytes: config.records_page_max_bytes,
                 rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
             }),
         };
@@ -195,6 +197,10 @@ impl SimState {
 
     pub(crate) fn sync_latency(&self) -> Duration {
         self.inner.sync_latency
+    }
+
+    pub(crate) fn records_page_max_bytes(&self) -> Option<usize> {
+        self.inner.records_page_max_bytes
     }
 
     /// Takes one request from the status burst: `Some(502|503)` while it lasts.

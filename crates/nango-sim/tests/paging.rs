@@ -319,3 +319,21 @@ async fn functions_are_paginated() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn byte_budget_shortens_pages_but_the_walk_stays_complete() {
+    let sim = start(SimConfig {
+        records_page_max_bytes: Some(4_000),
+        ..SimConfig::demo()
+    })
+    .await;
+    let first = records(&sim, "conn-456", "hubspot-prod", "model=Contact&limit=100")
+        .await
+        .json();
+    let shown = first["records"].as_array().unwrap().len();
+    assert!(shown > 0 && shown < 100, "page cut by the budget: {shown}");
+    assert!(first["next_cursor"].is_string());
+    let all = walk(&sim, "conn-456", "hubspot-prod", "model=Contact&limit=100").await;
+    assert_eq!(all.len(), sim.dataset().record_count("conn-456", "Contact"));
+    sim.shutdown().await;
+}

@@ -217,14 +217,26 @@ pub(super) async fn list(
             .is_none_or(|actions| actions.contains(&set.action(*index)))
     };
     let mut matching = candidates(&set, &params, start).filter(wanted);
-    let page: Vec<usize> = matching.by_ref().take(params.limit).collect();
+    // Like Nango, a page also ends once its records exceed the response byte budget.
+    let budget = state.records_page_max_bytes();
+    let (mut records, mut last, mut bytes) = (Vec::new(), None, 0usize);
+    for index in matching.by_ref() {
+        let record = set.record(index);
+        if budget.is_some() {
+            bytes = bytes.saturating_add(record.to_string().len());
+        }
+        records.push(record);
+        last = Some(index);
+        if records.len() >= params.limit || budget.is_some_and(|max| bytes >= max) {
+            break;
+        }
+    }
     let more = matching.next().is_some();
     let next_cursor = if more {
-        page.last().map(|last| set.cursor(*last))
+        last.map(|index| set.cursor(index))
     } else {
         None
     };
-    let records: Vec<Value> = page.iter().map(|index| set.record(*index)).collect();
     Ok(ok(
         &json!({ "next_cursor": next_cursor, "records": records }),
     ))
