@@ -1,0 +1,248 @@
+//! `xtask bench`: builds the release nango-mcp, starts simulators in-process and measures start-up,
+//! answer sizes, added latency, memory, a long paging walk and an audit under a rate limit.
+
+mod answers;
+mod audit;
+mod build;
+mod cold_start;
+mod latency;
+mod load;
+mod paging;
+mod server;
+mod table;
+
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context, Result};
+use nango_sim::{Faults, RecordCountOverride, Sim, SimConfig};
+use serde::Serialize;
+
+use server::StdioServer;
+
+/// Options of `xtask bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchOptions {
+    /// Fewer iterations and a shorter walk: a smoke run for CI (figures are rougher).
+    #[arg(long)]
+    pub quick: bool,
+    /// Where to write the JSON results (directories are created).
+    #[arg(long, default_value = "bench-results/bench.json")]
+    pub out: PathBuf,
+    /// Measure this nango-mcp binary instead of building the release one.
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+}
+
+/// How much to measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Spawns for the cold-start figure.
+    pub cold_start_runs: usize,
+    /// Measured calls per tool for added latency.
+    pub latency_iterations: usize,
+    /// Concurrent HTTP clients.
+    pub load_clients: usize,
+    /// Seconds of HTTP load.
+    pub load_seconds: u64,
+    /// Records on the walked connection.
+    pub walk_records: usize,
+    /// `limit` of each page of the walk.
+    pub walk_limit: usize,
+    /// Connections in the large environment.
+    pub connections: usize,
+    /// Integrations in the large environment.
+    pub integrations: usize,
+    /// Latency the simulator adds to every response in the audit, ms.
+    pub audit_latency_ms: u64,
+    /// The simulator's budget in the audit, requests per minute.
+    pub audit_rate_limit: u32,
+}
+
+impl Plan {
+    /// The full bench, or the quick smoke run.
+    pub fn new(quick: bool) -> Self {
+        let full = Self {
+            cold_start_runs: 9,
+            latency_iterations: 200,
+            load_clients: 100,
+            load_seconds: 5,
+            walk_records: 100_000,
+            walk_limit: 500,
+            connections: 2_000,
+            integrations: 40,
+            audit_latency_ms: 50,
+            audit_rate_limit: 200,
+        };
+        if quick {
+            Self {
+                cold_start_runs: 3,
+                latency_iterations: 20,
+                load_seconds: 1,
+                walk_records: 5_000,
+                ..full
+            }
+        } else {
+            full
+        }
+    }
+}
+
+/// Everything measured, as written to the JSON file.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// When the run started (UTC, RFC 3339).
+    pub date: String,
+    /// `quick` or `full`.
+    pub mode: &'static str,
+    /// CPUs available to the run.
+    pub cpus: usize,
+    /// The plan that was run.
+    pub plan: Plan,
+    /// The binary measured.
+    pub binary: PathBuf,
+    /// Its size in bytes.
+    pub binary_bytes: u64,
+    /// Spawn → `tools/list` answered, and idle memory.
+    pub cold_start: cold_start::ColdStart,
+    /// o200k tokens of `tools/list` and of fixed answers.
+    pub sizes: answers::Sizes,
+    /// Server-added latency per tool call.
+    pub added_latency: Vec<latency::AddedLatency>,
+    /// Memory and throughput under concurrent HTTP clients.
+    pub load: load::Load,
+    /// Paging through a large model.
+    pub walk: paging::Walk,
+    /// One audit of a large, slow, rate-limited environment.
+    pub audit: audit::Audit,
+}
+
+/// Runs the whole bench, prints the table, writes the JSON.
+pub async fn run(options: BenchOptions) -> Result<()> {
+    let plan = Plan::new(options.quick);
+    let date = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let binary = match options.binary {
+        Some(binary) => binary,
+        None => {
+            let workspace = workspace_root();
+            tokio::task::spawn_blocking(move || build::release_binary(&workspace)).await??
+        }
+    };
+    let binary_bytes = std::fs::metadata(&binary)
+        .with_context(|| format!("reading {}", binary.display()))?
+        .len();
+
+    let large = Sim::start(large_environment(&plan)).await?;
+    tracing::info!(runs = plan.cold_start_runs, "cold start");
+    let cold_start = cold_start::measure(&binary, &large, plan.cold_start_runs).await?;
+    let server = StdioServer::start(&binary, &large).await?;
+    tracing::info!("answer sizes");
+    let sizes = answers::measure(&server).await?;
+    tracing::info!(iterations = plan.latency_iterations, "server-added latency");
+    let added_latency = latency::measure(&server, &large, plan.latency_iterations).await?;
+    server.stop().await;
+    tracing::info!(
+        clients = plan.load_clients,
+        seconds = plan.load_seconds,
+        "HTTP load"
+    );
+    let load = load::measure(
+        &binary,
+        &large,
+        plan.load_clients,
+        Duration::from_secs(plan.load_seconds),
+    )
+    .await?;
+    large.shutdown().await;
+
+    tracing::info!(records = plan.walk_records, "list_records walk");
+    let walked = Sim::start(walk_environment(&plan)).await?;
+    let walk = paging::measure(&binary, &walked, plan.walk_records, plan.walk_limit).await?;
+    walked.shutdown().await;
+
+    tracing::info!("audit under a rate limit");
+    let (audited, setting) = audit_environment(&plan);
+    let audited = Sim::start(audited).await?;
+    let audit = audit::measure(&binary, &audited, &setting).await?;
+    audited.shutdown().await;
+
+    let report = Report {
+        date,
+        mode: if options.quick { "quick" } else { "full" },
+        cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        plan,
+        binary,
+        binary_bytes,
+        cold_start,
+        sizes,
+        added_latency,
+        load,
+        walk,
+        audit,
+    };
+    table::print(&report)?;
+    write_json(&options.out, &report)?;
+    tracing::info!(path = %options.out.display(), "wrote the results");
+    Ok(())
+}
+
+/// The workspace this xtask belongs to (its manifest sits one level down).
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// 2,000 connections over 40 integrations, with the product's example ids.
+fn large_environment(plan: &Plan) -> SimConfig {
+    SimConfig {
+        connections: plan.connections,
+        integrations: plan.integrations,
+        ..SimConfig::default()
+    }
+}
+
+/// The default environment, with one connection's model grown to the walk's size.
+fn walk_environment(plan: &Plan) -> SimConfig {
+    SimConfig {
+        record_count_overrides: vec![RecordCountOverride {
+            connection_id: paging::CONNECTION.to_owned(),
+            model: paging::MODEL.to_owned(),
+            count: plan.walk_records,
+        }],
+        ..SimConfig::default()
+    }
+}
+
+/// The large environment behind a slow, rate-limited Nango.
+fn audit_environment(plan: &Plan) -> (SimConfig, audit::Setting) {
+    let config = SimConfig {
+        rate_limit_per_minute: plan.audit_rate_limit,
+        faults: Faults {
+            latency: Duration::from_millis(plan.audit_latency_ms),
+            ..Faults::none()
+        },
+        ..large_environment(plan)
+    };
+    let setting = audit::Setting {
+        connections: plan.connections,
+        integrations: plan.integrations,
+        latency_ms: plan.audit_latency_ms,
+        rate_limit_per_minute: plan.audit_rate_limit,
+    };
+    (config, setting)
+}
+
+fn write_json(path: &Path, report: &Report) -> Result<()> {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+    }
+    let json = serde_json::to_string_pretty(report)?;
+    std::fs::write(path, json + "\n").with_context(|| format!("writing {}", path.display()))
+}

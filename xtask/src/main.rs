@@ -1,0 +1,50 @@
+//! Workspace tasks. `cargo run --release -p xtask -- bench [--quick] [--out FILE]` builds the
+//! release nango-mcp and measures it against in-process simulators (see docs/benchmarks.md).
+
+mod bench;
+mod jsonrpc;
+mod rss;
+mod stats;
+mod tokens;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(name = "xtask", about = "Workspace tasks for nango-mcp.")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Build the release nango-mcp and measure it; prints a table and writes JSON.
+    Bench(bench::BenchOptions),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // Progress goes to stderr; stdout carries only the table. The simulators stay quiet.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_env_filter(
+            EnvFilter::try_from_env("XTASK_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,nango_sim=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.task {
+        Task::Bench(options) => bench::run(options).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
