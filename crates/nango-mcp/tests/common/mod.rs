@@ -135,3 +135,11 @@ pub fn text_of(result: &CallToolResult) -> String {
 pub fn empty() -> Value {
     json!({})
 }
+
+/// A loopback address nothing listens on (bound to port 0, then released): an upstream that
+/// refuses connections at once, or a free port to hand to a child process.
+pub fn unused_loopback_addr() -> std::net::SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+}
