@@ -19,6 +19,8 @@ pub enum SyncHealth {
     NeverRan,
     Running,
     Paused,
+    // Schedule deleted or the sync disabled.
+    Stopped,
     Ok,
 }
 
@@ -30,6 +32,7 @@ impl SyncHealth {
             Self::NeverRan => "never_ran",
             Self::Running => "running",
             Self::Paused => "paused",
+            Self::Stopped => "stopped",
             Self::Ok => "ok",
         }
     }
@@ -42,7 +45,11 @@ pub fn sync_health(sync: &SyncStatus, now: DateTime<Utc>) -> SyncHealth {
     if sync.status == SyncState::Paused {
         return SyncHealth::Paused;
     }
-    if sync.is_failing() || sync.status == SyncState::Stopped {
+    if sync.status == SyncState::Stopped {
+        // Nango reports a deleted schedule as STOPPED: not failing, just not running any more.
+        return SyncHealth::Stopped;
+    }
+    if sync.is_failing() {
         return SyncHealth::Failing;
     }
     if sync.never_ran() {

@@ -50,10 +50,10 @@ impl SyncStatus {
             && self.status != SyncState::Running
     }
 
+    /// Nango derives `ERROR` exactly when the schedule runs and the latest job was `STOPPED`
+    /// (failed or cancelled); a paused or deleted schedule is not failing.
     pub fn is_failing(&self) -> bool {
         self.status == SyncState::Error
-            || (self.latest_execution_status == Some(SyncState::Stopped)
-                && self.status != SyncState::Paused)
     }
 }
 

@@ -33,7 +33,7 @@ pub struct Params {
     pub end_user: Option<String>,
     /// Exact tag matches.
     pub tags: Option<BTreeMap<String, String>>,
-    /// Extra fields: provider, errors, tags, metadata, created; or ["*"].
+    /// Extra fields: end_user, provider, errors, tags, metadata, created; or ["*"].
     pub fields: Option<Vec<String>>,
     /// Max rows (default 50).
     pub limit: Option<usize>,
@@ -91,7 +91,11 @@ const FIELDS: &[&str] = &[
     "metadata",
     "created",
 ];
-const DEFAULT_FIELDS: &[&str] = &["health", "end_user"];
+/// Compact by default: who is broken, not who they are (`fields` or an end-user filter adds that).
+const DEFAULT_FIELDS: &[&str] = &["health"];
+const DEFAULT_FIELDS_FOR_PEOPLE: &[&str] = &["health", "end_user"];
+/// Above this many compact rows the text groups ids by integration and health.
+const GROUP_ABOVE: usize = 10;
 const ALWAYS: &[&str] = &["connection_id", "integration"];
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1_000;
@@ -128,6 +132,13 @@ impl NangoTool for ListConnections {
             ..ConnectionsQuery::default()
         };
         let end_user = params.end_user.as_deref().map(str::to_lowercase);
+        let asks_about_people =
+            end_user.is_some() || params.search.is_some() || params.tags.is_some();
+        let defaults = if asks_about_people {
+            DEFAULT_FIELDS_FOR_PEOPLE
+        } else {
+            DEFAULT_FIELDS
+        };
         let mut counts = HealthCounts::default();
         let mut matching: Vec<(Vec<Health>, Connection)> = ctx
             .client
@@ -157,7 +168,7 @@ impl NangoTool for ListConnections {
             .skip(offset)
             .take(limit)
             .map(|(labels, connection)| {
-                selection.project(row(labels, connection), DEFAULT_FIELDS, ALWAYS)
+                selection.project(row(labels, connection), defaults, ALWAYS)
             })
             .collect();
         let fitting = budget::rows_that_fit(&rows, budget::room_for_rows(ctx.budget, 512));
@@ -182,6 +193,19 @@ impl NangoTool for ListConnections {
             return summary;
         }
         let columns = present_columns(&output.connections);
+        if columns == ["connection_id", "integration", "health"]
+            && output.connections.len() > GROUP_ABOVE
+        {
+            return format!(
+                "{summary}\n{}\n{}",
+                text::untrusted("connections", &grouped(&output.connections)),
+                text::paging_line(
+                    output.shown,
+                    Some(output.total),
+                    output.next_cursor.as_deref()
+                )
+            );
+        }
         let rows: Vec<Vec<String>> = output
             .connections
             .iter()
@@ -197,6 +221,24 @@ impl NangoTool for ListConnections {
             )
         )
     }
+}
+
+/// "salesforce-prod auth_error (3): a, b, c" — the compact form of many rows.
+fn grouped(rows: &[Value]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for row in rows {
+        let key = format!("{} {}", cell(row, "integration"), cell(row, "health"));
+        let id = cell(row, "connection_id");
+        match groups.iter_mut().find(|(existing, _)| *existing == key) {
+            Some((_, ids)) => ids.push(id),
+            None => groups.push((key, vec![id])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, ids)| format!("{key} ({}): {}", ids.len(), ids.join(", ")))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn severity(label: Health) -> u8 {

@@ -130,7 +130,7 @@ struct Position {
 impl NangoTool for ListSyncs {
     const NAME: &'static str = "list_syncs";
     const TITLE: &'static str = "List syncs";
-    const DESCRIPTION: &'static str = "Sync status for a connection or a whole integration, failures first: state (failing, stale, never_ran, running, paused, ok), last run and result counts, next run, frequency, stored records per model.";
+    const DESCRIPTION: &'static str = "Sync status for a connection or a whole integration, failures first: state (failing, stale, never_ran, running, paused, stopped, ok), last run and result counts, next run, frequency, stored records per model.";
     const TOOLSET: Toolset = Toolset::Syncs;
 
     type Params = Params;

@@ -136,6 +136,11 @@ pub fn empty() -> Value {
     json!({})
 }
 
+/// Rough token count (bytes / 3.6), the same estimate the server budgets with.
+pub fn estimate_tokens(text: &str) -> usize {
+    (text.len() as f64 / 3.6).ceil() as usize
+}
+
 /// A loopback address nothing listens on (bound to port 0, then released): an upstream that
 /// refuses connections at once, or a free port to hand to a child process.
 pub fn unused_loopback_addr() -> std::net::SocketAddr {
