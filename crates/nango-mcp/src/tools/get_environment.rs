@@ -115,6 +115,11 @@ impl NangoTool for GetEnvironment {
             Err(error) if is_fatal(&error) => return Err(ctx.nango_error(error)),
             other => other,
         };
+        let mut warnings = probe_failures(&[
+            ("connections", connections.as_ref().err()),
+            ("environment variables", variables.as_ref().err()),
+            ("deployed scripts", scripts.as_ref().err()),
+        ]);
         let mut scopes = BTreeMap::new();
         scopes.insert("integrations:list".to_owned(), probe(&integrations));
         scopes.insert("connections:list".to_owned(), probe(&connections));
@@ -125,7 +130,6 @@ impl NangoTool for GetEnvironment {
             .ok()
             .and_then(|list| list.first())
             .map(|item| item.unique_key.clone());
-        let mut warnings = Vec::new();
         if let Some(key) = &first_integration {
             probe_integration(&ctx, key, &mut scopes, &mut warnings).await;
         }
@@ -265,15 +269,23 @@ impl NangoTool for GetEnvironment {
     }
 }
 
+/// Only a missing scope is an answer about the environment; any other failure of the first,
+/// cheapest probe means Nango itself is not answering properly, and pretending otherwise would
+/// hide it behind a list of "unknown" scopes.
 fn is_fatal(error: &NangoError) -> bool {
-    error.is_unauthorized()
-        || matches!(
-            error,
-            NangoError::Unreachable { .. }
-                | NangoError::NotJson { .. }
-                | NangoError::Timeout { .. }
-                | NangoError::RateLimited { .. }
-        )
+    !error.is_missing_scope()
+}
+
+/// Probes that failed for reasons other than a missing scope, as warnings that name the cause.
+fn probe_failures(probes: &[(&str, Option<&NangoError>)]) -> Vec<String> {
+    probes
+        .iter()
+        .filter_map(|(what, error)| {
+            error
+                .filter(|error| !error.is_missing_scope())
+                .map(|error| format!("reading {what} failed: {error}"))
+        })
+        .collect()
 }
 
 fn probe<T>(result: &Result<T, NangoError>) -> String {
