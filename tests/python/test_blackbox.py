@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -72,27 +73,31 @@ def http_server() -> Iterator[str]:
     """One `--demo --http` server for the module; yields its /mcp URL and checks it stops cleanly."""
     assert BINARY.is_file(), f"build the binary first (cargo build -p nango-mcp): {BINARY} is missing"
     port = free_loopback_port()
-    server = subprocess.Popen(
-        [str(BINARY), "--demo", "--http", f"127.0.0.1:{port}"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={"PATH": os.environ.get("PATH", ""), "NANGO_MCP_LOG": "warn"},
-    )
-    try:
-        wait_until_healthy(f"http://127.0.0.1:{port}", server)
-        yield f"http://127.0.0.1:{port}/mcp"
-    finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
+    # A file, not a pipe: nobody reads a pipe while tests run, and a full one would stall the server.
+    with tempfile.TemporaryFile() as stderr:
+        server = subprocess.Popen(
+            [str(BINARY), "--demo", "--http", f"127.0.0.1:{port}"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={"PATH": os.environ.get("PATH", ""), "NANGO_MCP_LOG": "warn"},
+        )
         try:
-            _, stderr = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            _, stderr = server.communicate()
-            pytest.fail("nango-mcp ignored SIGTERM for 30 s")
+            wait_until_healthy(f"http://127.0.0.1:{port}", server)
+            yield f"http://127.0.0.1:{port}/mcp"
+        finally:
+            if server.poll() is None:
+                server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+                pytest.fail("nango-mcp ignored SIGTERM for 30 s")
+        stderr.seek(0)
+        log = stderr.read().decode(errors="replace")
     # SIGTERM is the orchestrator's way to stop it; a graceful stop exits 0.
-    assert server.returncode == 0, stderr.decode(errors="replace")
+    assert server.returncode == 0, log
 
 
 @pytest.fixture
