@@ -4,7 +4,9 @@
 pub mod budget;
 pub mod cursor;
 pub mod fields;
+pub mod paging;
 pub mod text;
 
 pub use budget::TokenBudget;
 pub use fields::FieldSelection;
+pub use paging::OffsetPage;

@@ -19,7 +19,7 @@ use crate::{
     args::one_or_many,
     errors::ToolError,
     health::{Health, HealthCounts, health_of},
-    output::{budget, cursor, text},
+    output::{OffsetPage, text},
     sync_health::{SyncHealth, sync_health},
 };
 
@@ -104,11 +104,6 @@ impl FindingKind {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct Position {
-    offset: usize,
-}
-
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 /// Sync-status calls in flight at once; the client's gate slows them further when headroom is low.
@@ -124,11 +119,12 @@ impl NangoTool for AuditConnections {
     type Output = Output;
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let offset = match params.cursor.as_deref() {
-            Some(token) => cursor::decode::<Position>(token)?.offset,
-            None => 0,
-        };
+        let page = OffsetPage::parse(
+            params.limit,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            params.cursor.as_deref(),
+        )?;
         let wanted =
             resolve::integration_keys(&ctx, params.integrations.as_deref().unwrap_or_default())
                 .await?;
@@ -147,16 +143,19 @@ impl NangoTool for AuditConnections {
         let statuses = fetch_statuses(&ctx, &integrations, &mut notes).await?;
         let mut output = summarise(&connections, &statuses, notes);
         output.findings_total = output.findings.len();
-        let page: Vec<Finding> = output.findings.drain(..).skip(offset).take(limit).collect();
-        let fitting = budget::rows_that_fit(
-            &page,
-            budget::room_for_rows(ctx.budget, 512 + integrations_bytes(&output)),
+        // The summary and per-integration table are always whole; findings page within the rest.
+        let overhead = 512 + integrations_bytes(&output);
+        let findings = std::mem::take(&mut output.findings);
+        let (findings, next_cursor) = page.take(
+            findings,
+            |finding| finding,
+            output.findings_total,
+            ctx.budget,
+            overhead,
         );
-        output.findings = page.into_iter().take(fitting).collect();
-        output.findings_shown = output.findings.len();
-        let end = offset + output.findings_shown;
-        output.next_cursor =
-            (end < output.findings_total).then(|| cursor::encode(&Position { offset: end }));
+        output.findings_shown = findings.len();
+        output.findings = findings;
+        output.next_cursor = next_cursor;
         Ok(output)
     }
 

@@ -122,21 +122,7 @@ impl NangoTool for GetIntegration {
     type Output = Output;
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
-        let keys =
-            resolve::integration_keys(&ctx, std::slice::from_ref(&params.integration)).await?;
-        let key = match keys.as_slice() {
-            [only] => only.clone(),
-            several => {
-                return Err(ToolError::invalid(
-                    "integration",
-                    format!(
-                        "{:?} matches several integrations: {}; pass one key",
-                        params.integration,
-                        several.join(", ")
-                    ),
-                ));
-            }
-        };
+        let key = resolve::single_integration(&ctx, &params.integration).await?;
         let include = IntegrationInclude {
             webhook: true,
             credentials: true,

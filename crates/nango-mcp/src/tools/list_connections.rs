@@ -14,7 +14,7 @@ use crate::{
     args::one_or_many,
     errors::ToolError,
     health::{Health, HealthCounts, health_of},
-    output::{FieldSelection, budget, cursor, text},
+    output::{FieldSelection, OffsetPage, text},
 };
 
 pub struct ListConnections;
@@ -100,11 +100,6 @@ const ALWAYS: &[&str] = &["connection_id", "integration"];
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1_000;
 
-#[derive(Serialize, Deserialize)]
-struct Position {
-    offset: usize,
-}
-
 impl NangoTool for ListConnections {
     const NAME: &'static str = "list_connections";
     const TITLE: &'static str = "List connections";
@@ -116,11 +111,12 @@ impl NangoTool for ListConnections {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let selection = FieldSelection::parse(params.fields.as_deref(), FIELDS)?;
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let offset = match params.cursor.as_deref() {
-            Some(token) => cursor::decode::<Position>(token)?.offset,
-            None => 0,
-        };
+        let page = OffsetPage::parse(
+            params.limit,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            params.cursor.as_deref(),
+        )?;
         let query = ConnectionsQuery {
             search: params.search.clone().filter(|text| !text.trim().is_empty()),
             integration_ids: resolve::integration_keys(
@@ -163,22 +159,14 @@ impl NangoTool for ListConnections {
         // Worst first: auth errors need a person, sync errors need a look, ok needs nothing.
         matching.sort_by_key(|(labels, _)| labels.first().copied().map_or(3, severity));
         let total = matching.len();
-        let rows: Vec<Value> = matching
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(labels, connection)| {
-                selection.project(row(labels, connection), defaults, ALWAYS)
-            })
-            .collect();
-        let fitting = budget::rows_that_fit(&rows, budget::room_for_rows(ctx.budget, 512));
-        let rows: Vec<Value> = rows.into_iter().take(fitting).collect();
-        let end = offset + rows.len();
+        let to_row =
+            |(labels, connection)| selection.project(row(labels, connection), defaults, ALWAYS);
+        let (rows, next_cursor) = page.take(matching, to_row, total, ctx.budget, 512);
         Ok(Output {
             total,
             counts,
             shown: rows.len(),
-            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
+            next_cursor,
             connections: rows,
         })
     }

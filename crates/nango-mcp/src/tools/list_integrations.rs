@@ -12,7 +12,7 @@ use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt};
 use crate::{
     errors::ToolError,
     health::{HealthCounts, health_of},
-    output::{cursor, text},
+    output::{OffsetPage, text},
 };
 
 pub struct ListIntegrations;
@@ -58,11 +58,6 @@ pub struct ConnectionCounts {
     pub health: HealthCounts,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Position {
-    offset: usize,
-}
-
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 500;
 
@@ -76,11 +71,12 @@ impl NangoTool for ListIntegrations {
     type Output = Output;
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let offset = match params.cursor.as_deref() {
-            Some(token) => cursor::decode::<Position>(token)?.offset,
-            None => 0,
-        };
+        let page = OffsetPage::parse(
+            params.limit,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            params.cursor.as_deref(),
+        )?;
         let mut integrations = ctx.client.list_integrations().await.or_tool(&ctx)?;
         if let Some(search) = params.search.as_deref().map(str::to_lowercase) {
             integrations.retain(|item| matches_search(item, &search));
@@ -91,19 +87,17 @@ impl NangoTool for ListIntegrations {
         } else {
             None
         };
-        let mut rows: Vec<IntegrationRow> = integrations
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|item| row(item, counts.as_ref()))
-            .collect();
-        let room = crate::output::budget::room_for_rows(ctx.budget, 512);
-        rows.truncate(crate::output::budget::rows_that_fit(&rows, room));
-        let end = offset + rows.len();
+        let (rows, next_cursor) = page.take(
+            integrations,
+            |item| row(item, counts.as_ref()),
+            total,
+            ctx.budget,
+            512,
+        );
         Ok(Output {
             total,
             shown: rows.len(),
-            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
+            next_cursor,
             integrations: rows,
         })
     }

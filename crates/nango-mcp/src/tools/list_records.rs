@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{
     args::one_or_many,
     errors::ToolError,
@@ -117,23 +117,14 @@ impl NangoTool for ListRecords {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let request = Request::parse(&params)?;
-        let connection_id = params
-            .connection_id
-            .as_deref()
-            .map(|id| resolve::validate_id("connection_id", id))
-            .transpose()?;
-        let integration = match (&connection_id, params.integration.as_deref()) {
-            (Some(id), integration) => {
-                resolve::connection_integration(&ctx, id, integration).await?
-            }
-            (None, Some(name)) => one_integration(&ctx, name).await?,
-            (None, None) => {
-                return Err(ToolError::invalid(
-                    "connection_id",
-                    "pass `connection_id` (one connection) or `integration` (every connection of it)",
-                ));
-            }
-        };
+        let scope = Scope::resolve(
+            &ctx,
+            params.connection_id.as_deref(),
+            params.integration.as_deref(),
+        )
+        .await?;
+        let integration = scope.require_integration()?;
+        let connection_id = scope.connection_id;
         if !valid_model(&params.model) {
             return Err(model_error(&ctx, &integration, &params.model).await);
         }
@@ -535,20 +526,6 @@ fn records_error(
         );
     }
     ctx.nango_error(error)
-}
-
-async fn one_integration(ctx: &ToolContext, name: &str) -> Result<String, ToolError> {
-    let keys = resolve::integration_keys(ctx, &[name.to_owned()]).await?;
-    match keys.as_slice() {
-        [only] => Ok(only.clone()),
-        several => Err(ToolError::invalid(
-            "integration",
-            format!(
-                "{name:?} matches several integrations: {}; pass one key",
-                several.join(", ")
-            ),
-        )),
-    }
 }
 
 /// Nango's own rule: `^[A-Z][a-zA-Z0-9_-]+$`.

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
+use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{errors::ToolError, output::text, sync_health::sync_health};
 
 pub struct ListSyncRuns;
@@ -88,21 +88,15 @@ impl NangoTool for ListSyncRuns {
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
         let hours = params.hours.unwrap_or(DEFAULT_HOURS).clamp(1, MAX_HOURS);
-        let connection_id = params
-            .connection_id
-            .as_deref()
-            .map(|id| resolve::validate_id("connection_id", id))
-            .transpose()?;
-        let integration = match (&connection_id, params.integration.as_deref()) {
-            (Some(id), integration) => {
-                Some(resolve::connection_integration(&ctx, id, integration).await?)
-            }
-            (None, Some(name)) => resolve::integration_keys(&ctx, &[name.to_owned()])
-                .await?
-                .into_iter()
-                .next(),
-            (None, None) => None,
-        };
+        let Scope {
+            connection_id,
+            integration,
+        } = Scope::resolve(
+            &ctx,
+            params.connection_id.as_deref(),
+            params.integration.as_deref(),
+        )
+        .await?;
         let arguments = list_arguments(
             &params,
             connection_id.as_deref(),

@@ -8,11 +8,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{NangoTool, ToolContext, Toolset, resolve};
+use super::{NangoTool, ToolContext, Toolset, resolve::Scope};
 use crate::{
     args::one_or_many,
     errors::ToolError,
-    output::{FieldSelection, budget, cursor, text},
+    output::{FieldSelection, OffsetPage, text},
     sync_health::{SyncHealth, sync_health},
 };
 
@@ -122,11 +122,6 @@ const ALWAYS: &[&str] = &["connection_id", "sync"];
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 
-#[derive(Serialize, Deserialize)]
-struct Position {
-    offset: usize,
-}
-
 impl NangoTool for ListSyncs {
     const NAME: &'static str = "list_syncs";
     const TITLE: &'static str = "List syncs";
@@ -138,28 +133,20 @@ impl NangoTool for ListSyncs {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let selection = FieldSelection::parse(params.fields.as_deref(), FIELDS)?;
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let offset = match params.cursor.as_deref() {
-            Some(token) => cursor::decode::<Position>(token)?.offset,
-            None => 0,
-        };
-        let connection_id = params
-            .connection_id
-            .as_deref()
-            .map(|id| resolve::validate_id("connection_id", id))
-            .transpose()?;
-        let integration = match (&connection_id, params.integration.as_deref()) {
-            (Some(id), integration) => {
-                resolve::connection_integration(&ctx, id, integration).await?
-            }
-            (None, Some(integration)) => single_integration(&ctx, integration).await?,
-            (None, None) => {
-                return Err(ToolError::invalid(
-                    "integration",
-                    "pass `integration` (every connection of it) or `connection_id`; list_integrations shows the keys",
-                ));
-            }
-        };
+        let page = OffsetPage::parse(
+            params.limit,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            params.cursor.as_deref(),
+        )?;
+        let scope = Scope::resolve(
+            &ctx,
+            params.connection_id.as_deref(),
+            params.integration.as_deref(),
+        )
+        .await?;
+        let integration = scope.require_integration()?;
+        let connection_id = scope.connection_id;
         let selector = match params.syncs.as_deref() {
             Some(names) if !names.is_empty() => SyncSelector::Named(names.to_vec()),
             _ => SyncSelector::All,
@@ -198,23 +185,16 @@ impl NangoTool for ListSyncs {
                 .then_with(|| sync_a.name.cmp(&sync_b.name))
         });
         let total = rows.len();
-        let page: Vec<Value> = rows
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|(state, sync)| selection.project(row(state, sync), DEFAULT_FIELDS, ALWAYS))
-            .collect();
-        let fitting = budget::rows_that_fit(&page, budget::room_for_rows(ctx.budget, 512));
-        let page: Vec<Value> = page.into_iter().take(fitting).collect();
-        let end = offset + page.len();
+        let to_row = |(state, sync)| selection.project(row(state, sync), DEFAULT_FIELDS, ALWAYS);
+        let (syncs, next_cursor) = page.take(rows, to_row, total, ctx.budget, 512);
         Ok(Output {
             integration,
             connection_id,
             total,
             counts,
-            shown: page.len(),
-            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
-            syncs: page,
+            shown: syncs.len(),
+            next_cursor,
+            syncs,
         })
     }
 
@@ -245,20 +225,6 @@ impl NangoTool for ListSyncs {
             output.next_cursor.as_deref(),
         ));
         lines.join("\n")
-    }
-}
-
-async fn single_integration(ctx: &ToolContext, name: &str) -> Result<String, ToolError> {
-    let keys = resolve::integration_keys(ctx, &[name.to_owned()]).await?;
-    match keys.as_slice() {
-        [only] => Ok(only.clone()),
-        several => Err(ToolError::invalid(
-            "integration",
-            format!(
-                "{name:?} matches several integrations: {}; pass one key",
-                several.join(", ")
-            ),
-        )),
     }
 }
 

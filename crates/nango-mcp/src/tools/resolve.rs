@@ -137,3 +137,57 @@ pub async fn connection_integration(
         }),
     }
 }
+
+/// Exactly one integration for `name` (a key, or a provider with a single integration).
+pub async fn single_integration(ctx: &ToolContext, name: &str) -> Result<String, ToolError> {
+    let keys = integration_keys(ctx, &[name.to_owned()]).await?;
+    match keys.as_slice() {
+        [only] => Ok(only.clone()),
+        several => Err(ToolError::invalid(
+            "integration",
+            format!(
+                "{name:?} matches several integrations: {}; pass one key",
+                several.join(", ")
+            ),
+        )),
+    }
+}
+
+/// What a per-connection-or-per-integration tool reads: a validated connection id, if given,
+/// and the integration (looked up from the connection when not given).
+pub struct Scope {
+    pub connection_id: Option<String>,
+    pub integration: Option<String>,
+}
+
+impl Scope {
+    pub async fn resolve(
+        ctx: &ToolContext,
+        connection_id: Option<&str>,
+        integration: Option<&str>,
+    ) -> Result<Self, ToolError> {
+        let connection_id = connection_id
+            .map(|id| validate_id("connection_id", id))
+            .transpose()?;
+        let integration = match (&connection_id, integration) {
+            (Some(id), integration) => Some(connection_integration(ctx, id, integration).await?),
+            (None, Some(name)) => Some(single_integration(ctx, name).await?),
+            (None, None) => None,
+        };
+        Ok(Self {
+            connection_id,
+            integration,
+        })
+    }
+
+    /// The integration, or an error saying the tool needs one of the two arguments.
+    pub fn require_integration(&self) -> Result<String, ToolError> {
+        self.integration.clone().ok_or_else(|| {
+            ToolError::invalid(
+                "integration",
+                "pass `connection_id` (one connection) or `integration` (every connection of it); \
+                 list_integrations shows the keys",
+            )
+        })
+    }
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt};
 use crate::{
     errors::ToolError,
-    output::{budget, cursor, text},
+    output::{OffsetPage, text},
 };
 
 pub struct SearchProviders;
@@ -49,11 +49,6 @@ pub struct ProviderRow {
     pub docs: Option<String>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Position {
-    offset: usize,
-}
-
 const DEFAULT_LIMIT: usize = 25;
 const MAX_LIMIT: usize = 200;
 
@@ -67,11 +62,12 @@ impl NangoTool for SearchProviders {
     type Output = Output;
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let offset = match params.cursor.as_deref() {
-            Some(token) => cursor::decode::<Position>(token)?.offset,
-            None => 0,
-        };
+        let page = OffsetPage::parse(
+            params.limit,
+            DEFAULT_LIMIT,
+            MAX_LIMIT,
+            params.cursor.as_deref(),
+        )?;
         let catalog = ctx.catalog.providers(&ctx.client).await.or_tool(&ctx)?;
         let query = params
             .query
@@ -109,19 +105,11 @@ impl NangoTool for SearchProviders {
             matching.sort_by_key(|provider| rank(provider, query));
         }
         let total = matching.len();
-        let rows: Vec<ProviderRow> = matching
-            .into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(row)
-            .collect();
-        let fitting = budget::rows_that_fit(&rows, budget::room_for_rows(ctx.budget, 256));
-        let rows: Vec<ProviderRow> = rows.into_iter().take(fitting).collect();
-        let end = offset + rows.len();
+        let (rows, next_cursor) = page.take(matching, row, total, ctx.budget, 256);
         Ok(Output {
             total,
             shown: rows.len(),
-            next_cursor: (end < total).then(|| cursor::encode(&Position { offset: end })),
+            next_cursor,
             providers: rows,
         })
     }
