@@ -16,34 +16,13 @@ use std::{future::Future, time::Duration};
 
 use common::{Harness, text_of, unused_loopback_addr};
 use nango_sim::{Faults, SimConfig};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Turns a hung call into a failure; never reached when the client's timeouts work.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-/// One valid call per tool against `SimConfig::demo()`.
 fn tool_table() -> Vec<(&'static str, Value)> {
-    vec![
-        ("list_integrations", json!({})),
-        ("get_integration", json!({"integration": "salesforce-prod"})),
-        ("list_connections", json!({"limit": 10})),
-        (
-            "get_connection",
-            json!({"connection_id": "conn-abc", "integration": "salesforce-prod"}),
-        ),
-        (
-            "list_syncs",
-            json!({"connection_id": "conn-456", "integration": "hubspot-prod"}),
-        ),
-        ("list_sync_runs", json!({"connection_id": "conn-abc"})),
-        (
-            "list_records",
-            json!({"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}),
-        ),
-        ("get_environment", json!({})),
-        ("audit_connections", json!({})),
-        ("search_providers", json!({"query": "sales"})),
-    ]
+    common::valid_call_per_tool()
 }
 
 /// The binary over a fresh demo simulator, logging at trace, with `env` on top. Sync-run logs are
@@ -77,17 +56,8 @@ async fn every_tool_fails_then_recovers(
     fault: &Faults,
     explains: impl Fn(&str) -> bool,
 ) -> Vec<String> {
-    tools_fail_then_recover(h, tool_table(), fault, explains).await
-}
-
-async fn tools_fail_then_recover(
-    h: &Harness,
-    tools: Vec<(&'static str, Value)>,
-    fault: &Faults,
-    explains: impl Fn(&str) -> bool,
-) -> Vec<String> {
     let mut problems = Vec::new();
-    for (tool, arguments) in tools {
+    for (tool, arguments) in tool_table() {
         h.sim.set_faults(fault.clone());
         let (is_error, message) = call(h, tool, &arguments).await;
         if !is_error {
@@ -131,15 +101,6 @@ async fn assert_clean_logs(h: &Harness) {
     }
 }
 
-/// Every tool but get_environment, which answers 5xx and garbage with a silent success (see
-/// `get_environment_explains_gateway_errors_and_garbage`).
-fn tools_but_get_environment() -> Vec<(&'static str, Value)> {
-    tool_table()
-        .into_iter()
-        .filter(|(tool, _)| *tool != "get_environment")
-        .collect()
-}
-
 fn report(problems: &[String]) {
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }
@@ -167,7 +128,7 @@ async fn gateway_errors_outlasting_the_retries_name_the_status() {
         status_burst: 100_000,
         ..Faults::none()
     };
-    let problems = tools_fail_then_recover(&h, tools_but_get_environment(), &fault, |message| {
+    let problems = every_tool_fails_then_recovers(&h, &fault, |message| {
         message.contains("502") || message.contains("503")
     })
     .await;
@@ -219,10 +180,8 @@ async fn truncated_json_is_reported_as_unparseable() {
         truncated_json: true,
         ..Faults::none()
     };
-    let problems = tools_fail_then_recover(&h, tools_but_get_environment(), &fault, |message| {
-        message.contains("parse")
-    })
-    .await;
+    let problems =
+        every_tool_fails_then_recovers(&h, &fault, |message| message.contains("parse")).await;
     report(&problems);
     assert_clean_logs(&h).await;
     h.stop().await;
@@ -290,42 +249,5 @@ async fn short_blips_are_absorbed_by_retries() {
     h.sim.set_faults(Faults::none());
     report(&problems);
     assert_clean_logs(&h).await;
-    h.stop().await;
-}
-
-/// get_environment under a 5xx storm or truncated JSON answers success with every scope
-/// "unknown", "? integrations" and no word about Nango failing: an agent cannot tell an outage
-/// from an empty environment. It should fail (like the other tools) or at least carry a warning
-/// naming the failure. `is_fatal` in tools/get_environment.rs leaves out `Api` 5xx and
-/// `InvalidBody`.
-#[tokio::test]
-
-async fn get_environment_explains_gateway_errors_and_garbage() {
-    let h = start(&[("NANGO_MCP_MAX_RETRY_WAIT", "1")]).await;
-    let mut problems = Vec::new();
-    for (fault, names_it) in [
-        (
-            Faults {
-                status_burst: 100_000,
-                ..Faults::none()
-            },
-            ["502", "503"],
-        ),
-        (
-            Faults {
-                truncated_json: true,
-                ..Faults::none()
-            },
-            ["parse", "parse"],
-        ),
-    ] {
-        h.sim.set_faults(fault.clone());
-        let (_, text) = call(&h, "get_environment", &json!({})).await;
-        if !names_it.iter().any(|word| text.contains(word)) {
-            problems.push(format!("{fault:?}: {text}"));
-        }
-    }
-    h.sim.set_faults(Faults::none());
-    report(&problems);
     h.stop().await;
 }
