@@ -7,7 +7,7 @@ mod rss;
 mod stats;
 mod tokens;
 
-use std::process::ExitCode;
+use std::{io::IsTerminal, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -27,13 +27,14 @@ enum Task {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    // Progress goes to stderr; stdout carries only the table. The simulators stay quiet.
+    // Progress goes to stderr; stdout carries only the table. The simulators and rmcp stay quiet.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_env("XTASK_LOG")
-                .unwrap_or_else(|_| EnvFilter::new("info,nango_sim=warn")),
+                .unwrap_or_else(|_| EnvFilter::new("info,nango_sim=warn,rmcp=warn")),
         )
         .init();
     let cli = Cli::parse();

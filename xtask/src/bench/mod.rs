@@ -51,6 +51,8 @@ pub struct Plan {
     pub walk_records: usize,
     /// `limit` of each page of the walk.
     pub walk_limit: usize,
+    /// Token budget of the second walk, large enough for `walk_limit` records per page.
+    pub walk_raised_budget: u32,
     /// Connections in the large environment.
     pub connections: usize,
     /// Integrations in the large environment.
@@ -65,12 +67,13 @@ impl Plan {
     /// The full bench, or the quick smoke run.
     pub fn new(quick: bool) -> Self {
         let full = Self {
-            cold_start_runs: 9,
-            latency_iterations: 200,
+            cold_start_runs: 15,
+            latency_iterations: 500,
             load_clients: 100,
-            load_seconds: 5,
+            load_seconds: 10,
             walk_records: 100_000,
             walk_limit: 500,
+            walk_raised_budget: 200_000,
             connections: 2_000,
             integrations: 40,
             audit_latency_ms: 50,
@@ -113,8 +116,8 @@ pub struct Report {
     pub added_latency: Vec<latency::AddedLatency>,
     /// Memory and throughput under concurrent HTTP clients.
     pub load: load::Load,
-    /// Paging through a large model.
-    pub walk: paging::Walk,
+    /// Paging through a large model: at the default token budget, then at a raised one.
+    pub walks: Vec<paging::Walk>,
     /// One audit of a large, slow, rate-limited environment.
     pub audit: audit::Audit,
 }
@@ -157,9 +160,14 @@ pub async fn run(options: BenchOptions) -> Result<()> {
     .await?;
     large.shutdown().await;
 
-    tracing::info!(records = plan.walk_records, "list_records walk");
+    tracing::info!(records = plan.walk_records, "list_records walks");
     let walked = Sim::start(walk_environment(&plan)).await?;
-    let walk = paging::measure(&binary, &walked, plan.walk_records, plan.walk_limit).await?;
+    let mut walks = Vec::new();
+    for budget in [None, Some(plan.walk_raised_budget)] {
+        walks.push(
+            paging::measure(&binary, &walked, plan.walk_records, plan.walk_limit, budget).await?,
+        );
+    }
     walked.shutdown().await;
 
     tracing::info!("audit under a rate limit");
@@ -179,7 +187,7 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         sizes,
         added_latency,
         load,
-        walk,
+        walks,
         audit,
     };
     table::print(&report)?;

@@ -24,10 +24,14 @@ pub struct Walk {
     pub records: usize,
     /// `limit` passed on every call.
     pub limit: usize,
+    /// `NANGO_MCP_TOKEN_BUDGET` of the server; `None` = its default (8,000).
+    pub token_budget: Option<u32>,
     /// Tool calls made.
     pub calls: usize,
     /// Records returned over all calls (should equal `records`).
     pub records_seen: usize,
+    /// Average records per call: below `limit` when the token budget cut pages short.
+    pub records_per_call: f64,
     /// Wall time of the whole walk, ms.
     pub total_ms: f64,
     /// Upstream requests the walk cost.
@@ -38,11 +42,27 @@ pub struct Walk {
     pub rss_max_kib: u64,
     /// RSS after the last page, KiB.
     pub rss_last_kib: u64,
+    /// RSS after evenly spaced pages (about [`TRACE_POINTS`]), KiB: the shape of the curve.
+    pub rss_trace_kib: Vec<u64>,
 }
 
-/// Walks every record of [`CONNECTION`]'s [`MODEL`] with `limit` per call.
-pub async fn measure(binary: &Path, sim: &Sim, records: usize, limit: usize) -> Result<Walk> {
-    let server = StdioServer::start(binary, sim).await?;
+/// Points kept of the RSS curve in the JSON.
+pub const TRACE_POINTS: usize = 20;
+
+/// Walks every record of [`CONNECTION`]'s [`MODEL`] with `limit` per call, under the server's
+/// default token budget or `token_budget`.
+pub async fn measure(
+    binary: &Path,
+    sim: &Sim,
+    records: usize,
+    limit: usize,
+    token_budget: Option<u32>,
+) -> Result<Walk> {
+    let env: Vec<(&str, String)> = token_budget
+        .map(|budget| ("NANGO_MCP_TOKEN_BUDGET", budget.to_string()))
+        .into_iter()
+        .collect();
+    let server = StdioServer::start_with(binary, sim, &env).await?;
     let requests_before = sim.request_count();
     let mut cursor: Option<String> = None;
     let mut calls = 0;
@@ -78,12 +98,19 @@ pub async fn measure(binary: &Path, sim: &Sim, records: usize, limit: usize) -> 
     Ok(Walk {
         records,
         limit,
+        token_budget,
         calls,
         records_seen: seen,
+        records_per_call: seen as f64 / calls.max(1) as f64,
         total_ms,
         upstream_requests,
         rss_first_kib: rss_samples.first().copied().unwrap_or_default(),
         rss_max_kib: rss_samples.iter().copied().max().unwrap_or_default(),
         rss_last_kib: rss_samples.last().copied().unwrap_or_default(),
+        rss_trace_kib: rss_samples
+            .iter()
+            .step_by(rss_samples.len().div_ceil(TRACE_POINTS).max(1))
+            .copied()
+            .collect(),
     })
 }

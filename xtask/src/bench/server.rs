@@ -45,7 +45,16 @@ pub struct StdioServer {
 impl StdioServer {
     /// Spawns the binary and completes the MCP handshake.
     pub async fn start(binary: &Path, sim: &Sim) -> Result<Self> {
-        let (transport, _) = TokioChildProcess::builder(command(binary, sim))
+        Self::start_with(binary, sim, &[]).await
+    }
+
+    /// Same, with extra environment variables (e.g. `NANGO_MCP_TOKEN_BUDGET`).
+    pub async fn start_with(binary: &Path, sim: &Sim, env: &[(&str, String)]) -> Result<Self> {
+        let mut command = command(binary, sim);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let (transport, _) = TokioChildProcess::builder(command)
             .stderr(Stdio::inherit())
             .spawn()
             .with_context(|| format!("spawning {}", binary.display()))?;

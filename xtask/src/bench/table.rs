@@ -50,12 +50,15 @@ pub fn render(r: &Report) -> String {
             "answer sizes, o200k tokens ({} connections, {} integrations)",
             r.plan.connections, r.plan.integrations
         ),
-        format!("  {:<40} {:>8} {:>11}", "question", "text", "structured"),
+        format!(
+            "  {:<50} {:>6} {:>11}",
+            "tool: question", "text", "structured"
+        ),
     ];
     for answer in &r.sizes.answers {
         let flag = if answer.is_error { " (error)" } else { "" };
         lines.push(format!(
-            "  {:<40} {:>8} {:>11}{flag}",
+            "  {:<50} {:>6} {:>11}{flag}",
             format!("{}: {}", answer.tool, answer.question),
             answer.text_tokens,
             answer.structured_tokens
@@ -105,29 +108,34 @@ pub fn render(r: &Report) -> String {
             ),
         ),
     ]);
-    let walk = &r.walk;
-    lines.extend([
-        row(
-            &format!("list_records walk, limit {}", walk.limit),
-            format!(
-                "{} of {} records in {} calls, {} ms ({} upstream requests)",
-                walk.records_seen,
-                walk.records,
-                walk.calls,
-                ms(walk.total_ms),
-                walk.upstream_requests
+    for walk in &r.walks {
+        let budget = walk
+            .token_budget
+            .map_or_else(|| "default budget".to_owned(), |b| format!("budget {b}"));
+        lines.extend([
+            row(
+                &format!("list_records walk, limit {}, {budget}", walk.limit),
+                format!(
+                    "{} of {} records in {} calls ({:.0} per call), {} ms ({} upstream requests)",
+                    walk.records_seen,
+                    walk.records,
+                    walk.calls,
+                    walk.records_per_call,
+                    ms(walk.total_ms),
+                    walk.upstream_requests
+                ),
             ),
-        ),
-        row(
-            "  RSS first / max / last",
-            format!(
-                "{} / {} / {}",
-                mib(walk.rss_first_kib),
-                mib(walk.rss_max_kib),
-                mib(walk.rss_last_kib)
+            row(
+                "  RSS first / max / last",
+                format!(
+                    "{} / {} / {}",
+                    mib(walk.rss_first_kib),
+                    mib(walk.rss_max_kib),
+                    mib(walk.rss_last_kib)
+                ),
             ),
-        ),
-    ]);
+        ]);
+    }
     let audit = &r.audit;
     lines.extend([
         row(
@@ -167,7 +175,7 @@ pub fn render(r: &Report) -> String {
 }
 
 fn row(label: &str, value: String) -> String {
-    format!("{label:<36} {value}")
+    format!("{label:<50} {value}")
 }
 
 /// KiB as MiB with one decimal.
