@@ -34,7 +34,8 @@ impl Harness {
         Self::start_with(config, &[]).await
     }
 
-    /// Starts the binary with NANGO_SECRET_KEY/NANGO_HOST pointing at a fresh simulator plus `env`.
+    /// Starts the binary with NANGO_SECRET_KEY/NANGO_HOST/NANGO_MANAGEMENT_MCP_URL pointing at a
+    /// fresh simulator, plus `env` (which may override them).
     pub async fn start_with(config: SimConfig, env: &[(&str, &str)]) -> Self {
         let sim = Sim::start(config).await.expect("simulator starts");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_nango-mcp"));
@@ -43,6 +44,11 @@ impl Harness {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("NANGO_SECRET_KEY", sim.secret_key())
             .env("NANGO_HOST", sim.base_url())
+            // Sync-run logs from the simulator too, as with --demo: no test reaches past loopback.
+            .env(
+                "NANGO_MANAGEMENT_MCP_URL",
+                format!("{}/mcp", sim.base_url()),
+            )
             .env("NANGO_MCP_LOG", "debug");
         for (name, value) in env {
             command.env(name, value);
