@@ -164,7 +164,11 @@ pub fn environment(
         source,
     };
     let key = SecretKey::new(key).map_err(client_error)?;
-    let management = ManagementMcp::new(management_url.to_owned(), key.clone());
+    let management = ManagementMcp::new(
+        management_url.to_owned(),
+        key.clone(),
+        tuning.request_timeout,
+    );
     let mut client_config = ClientConfig::new(host.to_owned(), key);
     client_config.request_timeout = tuning.request_timeout;
     client_config.retry.max_total_wait = tuning.max_retry_wait;

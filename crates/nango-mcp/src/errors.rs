@@ -111,7 +111,13 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
             } else {
                 format!(" Details: {}.", details.join("; "))
             };
-            format!("Nango answered {status} {code}: {message}.{details}")
+            let next = if *status >= 500 {
+                " Nango is failing on its side: retry in a minute; if it persists, check Nango's status \
+                 (self-hosted: the server and orchestrator logs)."
+            } else {
+                ""
+            };
+            format!("Nango answered {status} {code}: {message}.{details}{next}")
         }
         NangoError::RateLimited {
             attempts,

@@ -15,12 +15,13 @@ use rmcp::{
 use serde_json::{Map, Value};
 
 pub const DEFAULT_URL: &str = "https://mcp.nango.dev/mcp";
-const CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct ManagementMcp {
     url: String,
     key: SecretKey,
+    /// Bound on one whole call (connect, initialise, call): the operator's request timeout.
+    timeout: Duration,
 }
 
 /// Why logs could not be read; the message says what to do.
@@ -33,8 +34,8 @@ pub enum ManagementError {
 }
 
 impl ManagementMcp {
-    pub fn new(url: String, key: SecretKey) -> Self {
-        Self { url, key }
+    pub fn new(url: String, key: SecretKey, timeout: Duration) -> Self {
+        Self { url, key, timeout }
     }
 
     pub fn url(&self) -> &str {
@@ -69,11 +70,11 @@ impl ManagementMcp {
         tool: &'static str,
         arguments: Map<String, Value>,
     ) -> Result<Value, ManagementError> {
-        tokio::time::timeout(CALL_TIMEOUT, self.call_once(tool, arguments))
+        tokio::time::timeout(self.timeout, self.call_once(tool, arguments))
             .await
             .map_err(|_| ManagementError::Unreachable {
                 url: self.url.clone(),
-                reason: format!("no answer within {} s", CALL_TIMEOUT.as_secs()),
+                reason: format!("no answer within {} s", self.timeout.as_secs()),
             })?
     }
 
