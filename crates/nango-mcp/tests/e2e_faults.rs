@@ -267,10 +267,9 @@ async fn silent_server() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) 
 
 /// Sync-run history comes from Nango's Management MCP. When that hangs, list_sync_runs should fall
 /// back to the latest run as fast as any other Nango call gives up (NANGO_MCP_REQUEST_TIMEOUT),
-/// not after management.rs's fixed 30 s `CALL_TIMEOUT`. The bound below is ten times the 2 s
-/// timeout configured, so only a fixed 30 s wait crosses it.
+/// not after a fixed wait. The bound below is ten times the 2 s timeout configured, so only a
+/// fixed 30 s wait crosses it.
 #[tokio::test]
-
 async fn a_hanging_management_mcp_is_bounded_by_the_request_timeout() {
     let (silent, listener) = silent_server().await;
     let management = format!("http://{silent}/mcp");
