@@ -1,12 +1,24 @@
 //! `nango-mcp tools` and `nango-mcp call`: the tools for a person at a terminal.
 
-use std::{io::IsTerminal, process::ExitCode, sync::Arc};
+use std::{
+    io::{IsTerminal, Write},
+    process::ExitCode,
+    sync::Arc,
+};
 
 use serde_json::{Map, Value};
 
 use crate::{server::NangoMcp, tools::Progress};
 
-#[allow(clippy::print_stdout)]
+/// Writes to stdout; a reader that went away (`| head`) ends the output quietly, like any tool.
+fn print(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 pub fn print_tools(server: &NangoMcp) -> ExitCode {
     let entries = server.registry().entries();
     let width = entries
@@ -14,11 +26,17 @@ pub fn print_tools(server: &NangoMcp) -> ExitCode {
         .map(|entry| entry.name().len())
         .max()
         .unwrap_or(0);
-    for entry in entries {
-        let description = entry.definition.description.as_deref().unwrap_or_default();
-        println!("{:<width$}  {}", entry.name(), first_sentence(description));
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|entry| {
+            let description = entry.definition.description.as_deref().unwrap_or_default();
+            format!("{:<width$}  {}", entry.name(), first_sentence(description))
+        })
+        .collect();
+    match print(&lines.join("\n")) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
     }
-    ExitCode::SUCCESS
 }
 
 /// Up to the first ". " that starts a new sentence (so "e.g. Contact" does not end it).
@@ -39,7 +57,7 @@ fn first_sentence(text: &str) -> &str {
     text.trim_end_matches('.')
 }
 
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 pub async fn call(
     server: &NangoMcp,
     tool: &str,
@@ -72,13 +90,14 @@ pub async fn call(
             if std::io::stderr().is_terminal() {
                 eprint!("\r\x1b[2K");
             }
-            if json {
-                println!("{}", serde_json::to_string_pretty(&outcome.structured)?);
+            let text = if json {
+                serde_json::to_string_pretty(&outcome.structured)?
             } else if std::io::stdout().is_terminal() {
-                println!("{}", crate::terminal::colourise(&outcome.text));
+                crate::terminal::colourise(&outcome.text)
             } else {
-                println!("{}", outcome.text);
-            }
+                outcome.text
+            };
+            print(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {

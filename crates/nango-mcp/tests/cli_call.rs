@@ -222,3 +222,20 @@ async fn demo_answers_the_example_questions() {
         "the demo says it is a sandbox: {text}"
     );
 }
+
+/// `nango-mcp call … | head` must end quietly when the reader goes away, not panic.
+#[tokio::test]
+async fn a_closed_pipe_ends_quietly() {
+    let command = format!(
+        "{BIN} --demo call list_records '{{\"connection_id\":\"conn-456\",\"model\":\"Contact\",\"limit\":50}}' --json | head -c 100 >/dev/null; echo \"rc=${{PIPESTATUS[0]}}\""
+    );
+    let output = tokio::process::Command::new("bash")
+        .args(["-c", &command])
+        .output()
+        .await
+        .unwrap();
+    let text = stdout(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("rc=0"), "{text} {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
