@@ -109,6 +109,10 @@ pub struct SimConfig {
     pub anchor: Option<DateTime<Utc>>,
     /// Serve this dataset instead of generating one.
     pub fixture: Option<Dataset>,
+    /// Whether the Management MCP's logs tools answer (default `true`). `false` makes every
+    /// logs tool answer `isError` "Nango logs are disabled", like a self-hosted Nango without
+    /// Elasticsearch.
+    pub logs_enabled: bool,
 }
 
 impl Default for SimConfig {
@@ -127,6 +131,7 @@ impl Default for SimConfig {
             records_page_max_bytes: None,
             anchor: None,
             fixture: None,
+            logs_enabled: true,
         }
     }
 }

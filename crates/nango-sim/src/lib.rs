@@ -10,6 +10,12 @@
 //! (`Contact` records incl. ids `987` Alex Smith and `654` Sarah Johnson). Key:
 //! [`DEMO_SECRET_KEY`] (full access); add [`SimKey::read_only`] keys as needed.
 //!
+//! Nango's Management MCP is served on `POST /mcp` ([`Sim::management_url`]): the logs tools
+//! `logs_list_operations` / `logs_get_operation` answer from a seeded run history of every
+//! sync of every connection ([`Dataset::sync_runs`], [`Dataset::log_operation`]) that agrees
+//! with `/sync/status`; conn-123's last 5 `deals` runs are 4 successes and one rate-limit
+//! failure about 2 h ago. [`SimConfig::logs_enabled`] `false` answers "Nango logs are disabled".
+//!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
 //! let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo()).await?;
@@ -34,6 +40,10 @@ pub use config::{
 };
 pub use dataset::{CANARY_MARKER, Dataset, PROMPT_INJECTION};
 pub use faults::Faults;
+pub use management::{
+    Failure, FailureKind, LOGS_DISABLED_MESSAGE, LogMessage, LogOperation, MANAGEMENT_SERVER_NAME,
+    OperationKind, RunState,
+};
 pub use routes::router;
 pub use sim::Sim;
 pub use state::{RecordedRequest, SimState};

@@ -104,6 +104,16 @@ impl Sim {
         self.state.set_faults(faults);
     }
 
+    /// Turns the Management MCP's logs tools on or off (off: "Nango logs are disabled").
+    pub fn set_logs_enabled(&self, enabled: bool) {
+        self.state.set_logs_enabled(enabled);
+    }
+
+    /// URL of the simulated Nango Management MCP server (`{base_url}/mcp`).
+    pub fn management_url(&self) -> String {
+        format!("{}/mcp", self.base_url())
+    }
+
     /// Changes the rate limit (points per minute, 0 = off) and starts a fresh window.
     pub fn set_rate_limit(&self, per_minute: u32) {
         self.state.set_rate_limit(per_minute);

@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use chrono::{DateTime, SubsecRound, Utc};
@@ -81,6 +81,8 @@ struct Inner {
     sync_latency: Duration,
     records_page_max_bytes: Option<usize>,
     rng: Mutex<fastrand::Rng>,
+    logs_enabled: AtomicBool,
+    started: Instant,
 }
 
 /// State shared by every handler; cheap to clone.
@@ -147,6 +149,8 @@ impl SimState {
                 sync_latency: config.sync_latency,
                 records_page_max_bytes: config.records_page_max_bytes,
                 rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
+                logs_enabled: AtomicBool::new(config.logs_enabled),
+                started: Instant::now(),
             }),
         };
         state.set_faults(config.faults);
@@ -189,6 +193,24 @@ impl SimState {
     /// Changes the rate limit (0 = off) and starts a new window.
     pub fn set_rate_limit(&self, per_minute: u32) {
         self.inner.limiter.set_limit(per_minute);
+    }
+
+    /// Whether the Management MCP's logs tools answer.
+    pub fn logs_enabled(&self) -> bool {
+        self.inner.logs_enabled.load(Ordering::SeqCst)
+    }
+
+    /// Turns the Management MCP's logs on or off.
+    pub fn set_logs_enabled(&self, enabled: bool) {
+        self.inner.logs_enabled.store(enabled, Ordering::SeqCst);
+    }
+
+    /// The simulator's clock: the dataset's anchor plus the time since start, so "the last 24
+    /// hours" means the same thing for a dataset anchored in the past as for a live one.
+    pub fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::Duration::from_std(self.inner.started.elapsed())
+            .unwrap_or(chrono::Duration::zero());
+        self.inner.dataset.anchor + elapsed
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {

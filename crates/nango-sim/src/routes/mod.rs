@@ -47,6 +47,7 @@ pub fn router(state: SimState) -> Router {
     Router::new()
         .route("/health", get(health))
         .merge(authenticated)
+        .merge(crate::management::routes(state.clone()))
         .merge(admin::routes())
         .fallback(fallback::unknown_route)
         .method_not_allowed_fallback(fallback::unknown_route)
