@@ -1,7 +1,8 @@
 //! Every real-server sample whose route the simulator serves, replayed against the simulator:
 //! same status, same JSON shape, same content type and rate-limit headers.
 //!
-//! Not replayed: write routes (POST), `/proxy`, `/mcp`, the orchestrator-down 500, and the
+//! Not replayed: write routes (POST), `/proxy`, `/mcp` (the Management MCP samples are compared
+//! in `management_mcp.rs`), the orchestrator-down 500, and the
 //! unknown-route 500 (the sim answers a JSON 404 there on purpose).
 
 // Helpers outside `#[test]` fns fail loudly too; clippy.toml only relaxes `#[test]` bodies.

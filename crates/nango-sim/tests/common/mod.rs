@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod mcp;
+
 use std::collections::BTreeSet;
 
 use nango_sim::{Sim, SimConfig};
