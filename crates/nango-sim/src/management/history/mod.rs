@@ -1,5 +1,5 @@
 //! The seeded log history the Management MCP serves: one operation per sync run for every
-//! sync of every connection (see [`schedule`] for how runs agree with `/sync/status`), plus one
+//! sync of every connection (agreeing with `/sync/status`, see `schedule.rs`), plus one
 //! failed token refresh behind each connection's `auth` error. Operation ids are the ones
 //! connections' `errors[].log_id` point to, so an error leads to its log.
 
