@@ -179,7 +179,7 @@ fn list_arguments(
     let mut arguments = json!({
         "limit": limit,
         "operations": [{"type": "sync", "actions": ["run"]}],
-        "period": {"from": from.to_rfc3339(), "to": now.to_rfc3339()},
+        "period": {"from": utc(from), "to": utc(now)},
     });
     if let Some(map) = arguments.as_object_mut() {
         if let Some(connection) = connection {
@@ -349,4 +349,9 @@ async fn fallback(
         runs,
         notes: vec![note],
     })
+}
+
+/// Nango's logs tools accept UTC times with a `Z` only.
+fn utc(time: chrono::DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
