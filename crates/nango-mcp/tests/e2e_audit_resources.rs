@@ -277,3 +277,59 @@ async fn prompts_name_the_tools_to_call() {
     );
     h.stop().await;
 }
+
+/// With a small token budget, answers are cut at row boundaries and a cursor walks the rest.
+#[tokio::test]
+async fn a_small_token_budget_cuts_at_row_boundaries() {
+    // No rate limit here: the walk re-reads the connection list per page, which is the point.
+    let config = SimConfig {
+        connections: 400,
+        integrations: 40,
+        records_per_model: 3,
+        ..SimConfig::demo()
+    };
+    let h = Harness::start_with(config, &[("NANGO_MCP_TOKEN_BUDGET", "1000")]).await;
+    let (environment, text) = h.ok("get_environment", json!({})).await;
+    assert!(
+        environment["warnings"]
+            .to_string()
+            .contains("Deployed logic shown for"),
+        "{environment}"
+    );
+    for answer in [environment.to_string(), text] {
+        assert!(
+            common::estimate_tokens(&answer) <= 1_000,
+            "{} tokens",
+            common::estimate_tokens(&answer)
+        );
+    }
+    let mut seen = BTreeSet::new();
+    let mut arguments = json!({"limit": 1000, "fields": ["*"]});
+    let mut pages = 0;
+    loop {
+        let (page, text) = h.ok("list_connections", arguments.clone()).await;
+        pages += 1;
+        assert!(
+            common::estimate_tokens(&page.to_string()) <= 1_000
+                && common::estimate_tokens(&text) <= 1_000
+        );
+        for row in page["connections"].as_array().unwrap() {
+            assert!(seen.insert(
+                row["connection_id"].as_str().unwrap().to_owned()
+                    + "@"
+                    + row["integration"].as_str().unwrap()
+            ));
+        }
+        match page.get("next_cursor").and_then(Value::as_str) {
+            Some(cursor) => arguments["cursor"] = json!(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        400,
+        "every connection exactly once across {pages} pages"
+    );
+    assert!(pages > 2);
+    h.stop().await;
+}

@@ -16,7 +16,7 @@ use super::{NangoTool, ToolContext, Toolset};
 use crate::{
     errors::ToolError,
     health::{HealthCounts, health_of},
-    output::text,
+    output::{budget, text},
 };
 
 pub struct GetEnvironment;
@@ -156,11 +156,22 @@ impl NangoTool for GetEnvironment {
             .filter_map(|script| script.last_deployed)
             .max()
             .map(|time| time.to_rfc3339());
-        let mapping_logic = if params.mapping_logic.unwrap_or(true) {
+        let mut mapping_logic: Vec<IntegrationLogic> = if params.mapping_logic.unwrap_or(true) {
             scripts.into_iter().map(logic).collect()
         } else {
             Vec::new()
         };
+        // Everything else is small; the deployed logic grows with the environment, so it is what
+        // gets cut (at an integration boundary) when the answer would outgrow the budget.
+        let fitting =
+            budget::rows_that_fit(&mapping_logic, budget::room_for_rows(ctx.budget, 4_096));
+        if fitting < mapping_logic.len() {
+            warnings.push(format!(
+                "Deployed logic shown for {fitting} of {} integrations (token budget); get_integration shows any one in full.",
+                mapping_logic.len()
+            ));
+            mapping_logic.truncate(fitting);
+        }
         Ok(Output {
             environment: ctx.environment.clone(),
             environments: ctx.environments.clone(),
