@@ -2,7 +2,10 @@
 //! logs). Called with rmcp's client over Streamable HTTP and the environment's own secret key. Each
 //! call opens a short stateless session: Nango's server keeps no sessions either.
 
-use std::time::Duration;
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use nango_api::SecretKey;
 use rmcp::{
@@ -20,6 +23,8 @@ pub const DEFAULT_URL: &str = "https://mcp.nango.dev/mcp";
 pub struct ManagementMcp {
     url: String,
     key: SecretKey,
+    /// One connection pool for every call, built on first use (TLS roots cost ~5 ms to load).
+    http: Arc<OnceLock<reqwest::Client>>,
     /// Bound on one whole call (connect, initialise, call): the operator's request timeout.
     timeout: Duration,
 }
@@ -35,7 +40,12 @@ pub enum ManagementError {
 
 impl ManagementMcp {
     pub fn new(url: String, key: SecretKey, timeout: Duration) -> Self {
-        Self { url, key, timeout }
+        Self {
+            url,
+            key,
+            timeout,
+            http: Arc::default(),
+        }
     }
 
     pub fn url(&self) -> &str {
@@ -89,7 +99,10 @@ impl ManagementMcp {
         };
         let config = StreamableHttpClientTransportConfig::with_uri(self.url.as_str())
             .auth_header(self.key.expose_for_nango_auth());
-        let transport = StreamableHttpClientTransport::with_client(reqwest::Client::new(), config);
+        let transport = StreamableHttpClientTransport::with_client(
+            self.http.get_or_init(reqwest::Client::new).clone(),
+            config,
+        );
         // Errors from rmcp may echo request details; keep only their kind, never headers.
         let session = ()
             .serve(transport)

@@ -13,7 +13,7 @@ mod resources;
 mod transport;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
@@ -31,7 +31,7 @@ pub use transport::MAX_BODY_BYTES;
 
 use crate::NangoError;
 use gate::RateGate;
-use transport::Transport;
+use transport::{HttpSettings, Transport};
 
 /// A client for Nango's read API. Cheap to clone: clones share one connection pool and one
 /// rate-limit gate, so concurrent calls from many tasks coordinate their use of the budget.
@@ -58,22 +58,16 @@ impl NangoClient {
         authorization.set_sensitive(true);
         headers.insert(AUTHORIZATION, authorization);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(config.user_agent.as_str())
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            // Nango's read API never redirects; following one could carry the request (and
-            // with a same-host redirect, the key) somewhere the caller did not configure.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|error| NangoError::InvalidHost {
-                host: base_url.clone(),
-                reason: format!("cannot build an HTTP client: {error}"),
-            })?;
+        let http_settings = HttpSettings {
+            headers,
+            user_agent: config.user_agent.clone(),
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+        };
         Ok(Self {
             transport: Arc::new(Transport {
-                http,
+                http: OnceLock::new(),
+                http_settings,
                 base_url,
                 key: config.secret_key,
                 gate: RateGate::new(config.retry.slow_down_below),

@@ -1,7 +1,7 @@
 //! Sending one GET to Nango: the shared gate before it, bounded retries around it, a size cap on
 //! the body after it, and one error type out of it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
@@ -63,13 +63,49 @@ impl Answer {
 
 /// What the client shares between clones: the HTTP connection pool, the key, the gate.
 pub(crate) struct Transport {
-    pub(crate) http: reqwest::Client,
+    /// Built on first use: loading the system's TLS roots costs ~5 ms, which a server that
+    /// is only asked for `tools/list` (or a `--help`) should not pay at start-up.
+    pub(crate) http: OnceLock<reqwest::Client>,
+    pub(crate) http_settings: HttpSettings,
     pub(crate) base_url: String,
     pub(crate) key: SecretKey,
     pub(crate) retry: RetryPolicy,
     pub(crate) request_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) gate: RateGate,
+}
+
+/// What the lazily built HTTP client needs.
+pub(crate) struct HttpSettings {
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) user_agent: String,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+}
+
+/// The one way the client's HTTP stack is configured.
+pub(crate) fn build_http(settings: &HttpSettings) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .default_headers(settings.headers.clone())
+        .user_agent(settings.user_agent.as_str())
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        // Nango's read API never redirects; following one could carry the request (and
+        // with a same-host redirect, the key) somewhere the caller did not configure.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+async fn send(
+    http: &reqwest::Client,
+    url: &Url,
+    call: &Call,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let mut request = http.get(url.clone());
+    for (name, value) in &call.headers {
+        request = request.header(*name, value.clone());
+    }
+    request.send().await
 }
 
 /// Why an attempt failed, and whether trying again can help.
@@ -89,8 +125,21 @@ impl Transport {
             })
     }
 
+    /// The shared HTTP client, built on the first request.
+    fn http(&self) -> Result<&reqwest::Client, NangoError> {
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let built = build_http(&self.http_settings).map_err(|error| NangoError::InvalidHost {
+            host: self.base_url.clone(),
+            reason: format!("cannot build an HTTP client: {error}"),
+        })?;
+        Ok(self.http.get_or_init(|| built))
+    }
+
     async fn get_with_retries(&self, call: &Call, expect_json: bool) -> Result<Answer, NangoError> {
         let url = self.url(call)?;
+        let http = self.http()?;
         let policy = &self.retry;
         let max_attempts = policy.max_attempts.max(1);
         let mut waited = Duration::ZERO;
@@ -98,7 +147,7 @@ impl Transport {
         loop {
             let probe = self.admit(&mut waited, attempt).await?;
             attempt += 1;
-            let sent = self.send(&url, call).await;
+            let sent = send(http, &url, call).await;
             let now = self.clock.now();
             match &sent {
                 Ok(response) => self.gate.observe(
@@ -194,14 +243,6 @@ impl Transport {
                 }
             }
         }
-    }
-
-    async fn send(&self, url: &Url, call: &Call) -> Result<reqwest::Response, reqwest::Error> {
-        let mut request = self.http.get(url.clone());
-        for (name, value) in &call.headers {
-            request = request.header(*name, value.clone());
-        }
-        request.send().await
     }
 
     async fn read_success(
