@@ -396,3 +396,27 @@ async fn provider_catalog_search() {
     );
     h.stop().await;
 }
+
+/// The server introduces itself by name and version and tells the agent where to start.
+#[tokio::test]
+async fn server_identity_and_instructions() {
+    let h = Harness::start(SimConfig::demo()).await;
+    let info = h.client.peer_info().expect("initialize result");
+    let server = info.server_info.as_ref().expect("server info");
+    assert_eq!(server.name, "nango-mcp");
+    assert_eq!(server.version, env!("CARGO_PKG_VERSION"));
+    let instructions = info.instructions.as_deref().unwrap_or_default();
+    for phrase in [
+        "integration",
+        "connection",
+        "end user",
+        "list_integrations",
+        "untrusted-data",
+    ] {
+        assert!(
+            instructions.contains(phrase),
+            "instructions mention {phrase}: {instructions}"
+        );
+    }
+    h.stop().await;
+}
