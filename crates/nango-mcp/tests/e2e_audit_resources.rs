@@ -333,3 +333,36 @@ async fn a_small_token_budget_cuts_at_row_boundaries() {
     assert!(pages > 2);
     h.stop().await;
 }
+
+/// When the minute's budget is smaller than the audit, it waits for the next window (saying so)
+/// instead of failing, and still answers completely. Slow by nature: one real rate-limit window.
+#[tokio::test]
+async fn audit_waits_out_a_budget_smaller_than_itself() {
+    let h = Harness::start_with(
+        SimConfig {
+            rate_limit_per_minute: 6,
+            ..SimConfig::demo()
+        },
+        &[("NANGO_MCP_MAX_RETRY_WAIT", "2")],
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let (answer, _) = h.ok("audit_connections", json!({})).await;
+    assert_eq!(answer["connections"], h.sim.dataset().connections.len());
+    assert!(
+        answer["notes"]
+            .as_array()
+            .is_none_or(|notes| notes.is_empty()),
+        "every integration audited: {answer}"
+    );
+    assert!(
+        started.elapsed() > std::time::Duration::from_secs(1),
+        "it had to wait for a window"
+    );
+    println!(
+        "audit over a 6/min budget took {:?}, {} × 429 answered by the simulator",
+        started.elapsed(),
+        h.sim.rate_limited_count()
+    );
+    h.stop().await;
+}

@@ -3,12 +3,15 @@
 //! Sync status is fetched per integration (one call covers every connection of it), with bounded
 //! concurrency; the client's rate-limit gate paces the fan-out inside the budget.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    time::Duration,
+};
 
 use chrono::Utc;
 use futures::{StreamExt, TryStreamExt, stream};
 use nango_api::{
-    ConnectionsQuery,
+    ConnectionsQuery, NangoError,
     models::{Connection, SyncSelector, SyncStatus},
 };
 use schemars::JsonSchema;
@@ -108,6 +111,9 @@ const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1_000;
 /// Sync-status calls in flight at once; the client's gate slows them further when headroom is low.
 const CONCURRENCY: usize = 4;
+/// Nango's rate-limit window, and how many of them an audit may wait out.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+const MAX_WINDOWS_WAITED: u32 = 3;
 
 impl NangoTool for AuditConnections {
     const NAME: &'static str = "audit_connections";
@@ -294,7 +300,7 @@ async fn fetch_statuses(
     let mut statuses = Vec::new();
     let mut calls = stream::iter(integrations.iter().cloned())
         .map(|key| async move {
-            let result = ctx.client.sync_status(&key, &SyncSelector::All, None).await;
+            let result = patient_sync_status(ctx, &key).await;
             (key, result)
         })
         .buffer_unordered(CONCURRENCY);
@@ -310,6 +316,30 @@ async fn fetch_statuses(
         }
     }
     Ok(statuses)
+}
+
+/// An audit is worth finishing: when Nango's minute budget runs out mid-way, wait for the next
+/// window (the client alone gives up sooner, as a single call should) and say so in the progress.
+async fn patient_sync_status(ctx: &ToolContext, key: &str) -> Result<Vec<SyncStatus>, NangoError> {
+    let mut windows_waited = 0;
+    loop {
+        match ctx.client.sync_status(key, &SyncSelector::All, None).await {
+            Err(NangoError::RateLimited { retry_after, .. })
+                if windows_waited < MAX_WINDOWS_WAITED =>
+            {
+                windows_waited += 1;
+                let wait = retry_after.unwrap_or(RATE_WINDOW).min(RATE_WINDOW)
+                    + Duration::from_millis(250);
+                ctx.report(
+                    0,
+                    None,
+                    format!("waiting {} s for Nango's rate-limit window", wait.as_secs()),
+                );
+                tokio::time::sleep(wait).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 fn summarise(
