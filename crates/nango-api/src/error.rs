@@ -41,6 +41,19 @@ pub enum NangoError {
         details: Vec<String>,
     },
 
+    /// Nango tried to refresh or test the connection's credentials on a read and failed (400, or
+    /// 424 while it backs off): it has marked the connection `auth_error`. Only reads of one
+    /// connection by a key with `connections:read_credentials` can cause this.
+    #[error("Nango could not refresh this connection's credentials ({status} invalid_credentials): {message}")]
+    InvalidCredentials {
+        /// 400 for the failed attempt, 424 while Nango backs off before the next one.
+        status: u16,
+        /// Nango's message.
+        message: String,
+        /// The connection as Nango now reports it (`payload.connection`), when it sent it.
+        connection: Option<Box<crate::models::ConnectionDetail>>,
+    },
+
     /// Still rate limited (429) after the retry budget ran out, or the wait for the next
     /// window is longer than the retry policy allows (`attempts` counts requests actually sent).
     #[error("{}", rate_limited_message(*attempts, *retry_after))]
@@ -109,6 +122,7 @@ impl NangoError {
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api { status, .. }
+            | Self::InvalidCredentials { status, .. }
             | Self::NotJson { status, .. }
             | Self::InvalidBody { status, .. } => Some(*status),
             Self::RateLimited { .. } => Some(429),
@@ -120,6 +134,7 @@ impl NangoError {
     pub fn code(&self) -> Option<&str> {
         match self {
             Self::Api { code, .. } => Some(code),
+            Self::InvalidCredentials { .. } => Some("invalid_credentials"),
             _ => None,
         }
     }

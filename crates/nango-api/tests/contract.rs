@@ -22,15 +22,28 @@ use nango_api::{
 };
 use serde_json::Value;
 
-const FIXTURES: &str = include_str!("fixtures/local-server-responses.json");
+/// Both captures from real Nango servers: the first read-only capture and the second one with
+/// every key type, refresh failures, a real 429 and write endpoints.
+const FIXTURES: [&str; 2] = [
+    include_str!("fixtures/local-server-responses.json"),
+    include_str!("fixtures/real-server-2026-11-29.json"),
+];
 
 /// Secret values planted in the samples; none may appear in any parsed output.
-const CANARIES: [&str; 5] = [
+const CANARIES: [&str; 12] = [
     "gho_access_token_value",
     "ghr_refresh_value",
     "pat-secret-value",
     "csecret-456",
     "s3cret",
+    // The second capture's secrets (its metadata canary is customer data, shown on purpose).
+    "CANARY-REAL-apikey",
+    "CANARY-REAL-envvar",
+    "CANARY-REAL-ghclientsecret",
+    "CANARY-REAL-ghtoken",
+    "CANARY-REAL-hstoken",
+    "CANARY-REAL-override",
+    "CANARY-REAL-password",
 ];
 
 /// Samples that are not answers of a read endpoint this client calls, with the reason.
@@ -55,7 +68,11 @@ struct Sample {
 }
 
 fn samples() -> Vec<Sample> {
-    let root: Value = serde_json::from_str(FIXTURES).unwrap();
+    FIXTURES.iter().flat_map(|fixture| samples_of(fixture)).collect()
+}
+
+fn samples_of(fixture: &str) -> Vec<Sample> {
+    let root: Value = serde_json::from_str(fixture).unwrap();
     root["samples"]
         .as_object()
         .unwrap()
@@ -268,7 +285,7 @@ async fn every_read_success_sample_parses_through_its_client_method() {
         checked.push(sample.name);
     }
     assert!(
-        checked.len() >= 30,
+        checked.len() >= 60,
         "only {} samples checked: {checked:?}",
         checked.len()
     );
@@ -288,23 +305,32 @@ async fn parsed_samples_keep_the_facts_the_tools_need() {
         serde_json::from_value(by_name["connections_list_errors"].body.clone()).unwrap();
     assert!(
         list.connections
+            .items
             .iter()
             .any(|c| c.has_error(nango_api::ConnectionErrorKind::Auth))
     );
     assert!(
         list.connections
+            .items
             .iter()
             .any(|c| c.has_error(nango_api::ConnectionErrorKind::Sync))
     );
     let never: nango_api::SyncStatusList =
         serde_json::from_value(by_name["sync_status_never_ran"].body.clone()).unwrap();
-    assert!(never.syncs[0].never_ran());
+    assert!(never.syncs.items[0].never_ran());
     let failing: nango_api::SyncStatusList =
         serde_json::from_value(by_name["sync_status_seeded"].body.clone()).unwrap();
-    assert!(failing.syncs[0].is_failing());
+    assert!(failing.syncs.items[0].is_failing());
     let integration: nango_api::DataEnvelope<nango_api::IntegrationDetail> =
         serde_json::from_value(by_name["integration_get_include"].body.clone()).unwrap();
-    assert!(integration.data.credentials.unwrap().has_client_secret);
+    assert!(
+        integration
+            .data
+            .credentials
+            .facts()
+            .unwrap()
+            .has_client_secret
+    );
     let page: nango_api::RecordsPage =
         serde_json::from_value(by_name["records_page1"].body.clone()).unwrap();
     assert!(page.next_cursor.is_some() && page.records.len() == 2);
@@ -317,7 +343,11 @@ async fn every_error_sample_maps_to_the_right_error() {
     config.retry.max_attempts = 1;
     let (client, _clock) = common::client_with(config);
     let mut checked = 0;
-    for sample in samples().into_iter().filter(|sample| sample.status >= 400) {
+    // Raw-text bodies are Management MCP transport answers, checked with its client.
+    for sample in samples()
+        .into_iter()
+        .filter(|sample| sample.status >= 400 && sample.body.is_object())
+    {
         let body = sample.body.to_string();
         let parsed = parse_error_response(
             "http://nango",
@@ -330,6 +360,10 @@ async fn every_error_sample_maps_to_the_right_error() {
             other => other.to_string(),
         };
         match &parsed {
+            NangoError::InvalidCredentials { status, .. } => {
+                assert_eq!(*status, sample.status, "{}", sample.name);
+                assert_eq!(expected_code, "invalid_credentials", "{}", sample.name);
+            }
             NangoError::Api {
                 status,
                 code,
@@ -369,7 +403,7 @@ async fn every_error_sample_maps_to_the_right_error() {
         }
         checked += 1;
     }
-    assert!(checked >= 20, "{checked}");
+    assert!(checked >= 50, "{checked}");
 }
 
 #[test]

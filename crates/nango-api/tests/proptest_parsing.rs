@@ -262,7 +262,7 @@ fn parse_every_model(value: &Value) {
         let _ = action.as_str();
     }
     if let Some(list) = parse::<SyncStatusList>(value) {
-        for sync in &list.syncs {
+        for sync in &list.syncs.items {
             let _ = (sync.never_ran(), sync.is_failing(), sync.status.as_str());
         }
     }

@@ -6,18 +6,21 @@ use std::{
     time::{Duration, Instant},
 };
 
-use nango_api::{NangoClient, NangoError, models::Provider};
+use nango_api::{
+    NangoClient, NangoError,
+    models::{Lenient, Provider},
+};
 use tokio::sync::Mutex;
 
 pub const TTL: Duration = Duration::from_secs(15 * 60);
 
 #[derive(Default)]
 pub struct ProviderCatalog {
-    cached: Mutex<Option<(Instant, Arc<Vec<Provider>>)>>,
+    cached: Mutex<Option<(Instant, Arc<Lenient<Provider>>)>>,
 }
 
 impl ProviderCatalog {
-    pub async fn providers(&self, client: &NangoClient) -> Result<Arc<Vec<Provider>>, NangoError> {
+    pub async fn providers(&self, client: &NangoClient) -> Result<Arc<Lenient<Provider>>, NangoError> {
         let mut cached = self.cached.lock().await;
         if let Some((fetched, providers)) = cached.as_ref()
             && fetched.elapsed() < TTL

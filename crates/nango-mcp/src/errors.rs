@@ -70,6 +70,22 @@ impl ToolError {
     }
 }
 
+/// `text` as a sentence: a final period added unless it already ends one.
+fn sentence(text: &str) -> String {
+    let trimmed = text.trim_end();
+    if trimmed.ends_with(['.', '!', '?']) {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}.")
+    }
+}
+
+/// `text` closing a parenthesis that ends a sentence: `…later).` rather than `…later.).`.
+fn sentence_in_parens(text: &str) -> String {
+    let trimmed = text.trim_end().trim_end_matches('.');
+    format!("{trimmed}).")
+}
+
 /// What a person or agent should do about each Nango failure.
 fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
     match error {
@@ -82,24 +98,45 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
             message,
             ..
         } => format!(
-            "Nango rejected the secret key (401: {message}). Check {env_var}: it must be the secret key \
-             of the environment you mean, for the host {host}."
+            "Nango rejected the secret key (401: {} Check {env_var}: it must be the secret key \
+             of the environment you mean, for the host {host}.",
+            sentence_in_parens(message)
         ),
         NangoError::Api {
             status: 403,
             message,
             ..
         } => format!(
-            "The secret key lacks a scope for this call (403: {message}). Add that scope to the key in \
-             the Nango dashboard (Environment settings → API keys), or use a key that has it."
+            "The secret key lacks a scope for this call (403: {} Add that scope to the key in \
+             the Nango dashboard (Environment settings → API keys), or use a key that has it.",
+            sentence_in_parens(message)
         ),
         NangoError::Api {
             status: 404,
             message,
             ..
         } => {
-            format!("Nango found nothing at that id (404: {message}).")
+            format!("Nango found nothing at that id (404: {}", sentence_in_parens(message))
         }
+        NangoError::Api {
+            status,
+            code,
+            message,
+            details,
+        } if code == nango_api::GENERIC_ERROR_SUPPORT => format!(
+            "Nango answered {status} {code}: {} {} Real Nango answers this for any route it does not \
+             have, so the likely cause is a wrong path in NANGO_HOST (it must be the API's base URL, e.g. \
+             https://api.nango.dev or http://your-server:3003, with no /api or other path). If the URL \
+             is right, Nango failed on its side: retry in a minute and quote the support id.",
+            sentence(message),
+            details.iter().map(|detail| sentence(detail)).collect::<Vec<_>>().join(" ")
+        ),
+        NangoError::InvalidCredentials { status, message, .. } => format!(
+            "Nango tried to refresh this connection's credentials and failed ({status} \
+             invalid_credentials: {} Nango now marks the connection auth_error: the end user must \
+             re-authorise it.",
+            sentence_in_parens(message)
+        ),
         NangoError::Api {
             status,
             code,
@@ -117,7 +154,7 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
             } else {
                 ""
             };
-            format!("Nango answered {status} {code}: {message}.{details}{next}")
+            format!("Nango answered {status} {code}: {}{details}{next}", sentence(message))
         }
         NangoError::RateLimited {
             attempts,

@@ -108,6 +108,17 @@ fn from_envelope(status: u16, envelope: &Map<String, Value>) -> NangoError {
         _ if !details.is_empty() => format!("{}: {}", humanize(&code), details.join("; ")),
         _ => humanize(&code),
     };
+    if code == "invalid_credentials" {
+        return NangoError::InvalidCredentials {
+            status,
+            message,
+            connection: envelope
+                .get("payload")
+                .and_then(|payload| payload.get("connection"))
+                .and_then(|connection| serde_json::from_value(connection.clone()).ok())
+                .map(Box::new),
+        };
+    }
     api(status, code, message, details)
 }
 
@@ -243,6 +254,7 @@ pub(crate) fn redact_error(error: &mut NangoError, secret: &str) {
                 .iter_mut()
                 .for_each(|detail| redact_secret(detail, secret));
         }
+        NangoError::InvalidCredentials { message, .. } => redact_secret(message, secret),
         NangoError::InvalidBody { reason, .. } | NangoError::Unreachable { reason, .. } => {
             redact_secret(reason, secret);
         }

@@ -27,7 +27,8 @@ pub use queries::{
     ConnectionsQuery, DEFAULT_CONNECTIONS_PAGE, FunctionsQuery, IntegrationInclude,
     MAX_CONNECTIONS_PAGE, MAX_FUNCTIONS_PAGE, MAX_RECORDS_PAGE, RecordsQuery,
 };
-pub use transport::MAX_BODY_BYTES;
+pub use resources::CredentialAccess;
+pub use transport::{GENERIC_ERROR_SUPPORT, MAX_BODY_BYTES};
 
 use crate::NangoError;
 use gate::RateGate;

@@ -24,6 +24,8 @@ use crate::NangoError;
 /// Largest success body accepted: far above any real page (records pages are size-budgeted
 /// by Nango), far below what would hurt this process.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// Nango's code for an unexpected failure, and for any route it does not have.
+pub const GENERIC_ERROR_SUPPORT: &str = "generic_error_support";
 /// Error bodies are small; a bigger one is cut and reported as unparseable.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
@@ -284,12 +286,21 @@ impl Transport {
             return self.redirect_error(&response);
         }
         let content_type = content_type(&response);
+        let mut tried = response.url().clone();
+        tried.set_query(None);
         let body = match read_capped(response, MAX_ERROR_BODY_BYTES).await {
             Ok(Some(body)) => body,
             // Too big or broken: parse nothing rather than half a body.
             Ok(None) | Err(_) => Bytes::new(),
         };
-        parse_error_response(&self.base_url, status, content_type.as_deref(), &body)
+        let mut error = parse_error_response(&self.base_url, status, content_type.as_deref(), &body);
+        // Nango answers every route it does not have with this code: the URL is the clue.
+        if let NangoError::Api { code, details, .. } = &mut error
+            && code == GENERIC_ERROR_SUPPORT
+        {
+            details.push(format!("URL tried: {tried}"));
+        }
+        error
     }
 
     /// Most often `http://` answered by a redirect to `https://`: say where it points.

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{AppCredentials, Timestamp};
+use super::{AppCredentials, Lenient, Timestamp};
 
 /// `GET /integrations` item.
 #[derive(Clone, Debug, Deserialize)]
@@ -28,16 +28,53 @@ pub struct IntegrationDetail {
     pub integration: Integration,
     #[serde(default)]
     pub webhook_url: Option<String>,
-    /// Present only for keys with `integrations:read_credentials`; holds app secrets, so only
-    /// facts can be read out of it.
+    /// App credentials as facts. Nango tells three cases apart: the field is absent for keys
+    /// without `integrations:read_credentials`, `null` for a key that may read them on an
+    /// integration that has none (API key, basic auth), an object otherwise.
     #[serde(default)]
-    pub credentials: Option<AppCredentials>,
+    pub credentials: AppCredentialsField,
+}
+
+/// What `credentials` of an integration said (see [`IntegrationDetail::credentials`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AppCredentialsField {
+    /// Absent: the key may not read app credentials (or they were not asked for).
+    #[default]
+    NotReturned,
+    /// `null`: the key may read them; this integration has none.
+    NoneConfigured,
+    /// Facts about the app credentials (never their values).
+    Configured(AppCredentials),
+}
+
+impl AppCredentialsField {
+    /// Nango returned the field, so the key holds `integrations:read_credentials`.
+    pub fn key_can_read(&self) -> bool {
+        !matches!(self, Self::NotReturned)
+    }
+
+    pub fn facts(&self) -> Option<&AppCredentials> {
+        match self {
+            Self::Configured(facts) => Some(facts),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AppCredentialsField {
+    // Only called when the field is present: `#[serde(default)]` covers absence.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<AppCredentials>::deserialize(deserializer)? {
+            None => Self::NoneConfigured,
+            Some(facts) => Self::Configured(facts),
+        })
+    }
 }
 
 /// `GET /integrations/{key}/functions` page.
 #[derive(Clone, Debug, Deserialize)]
 pub struct FunctionsPage {
-    pub data: Vec<Function>,
+    pub data: Lenient<Function>,
     #[serde(default)]
     pub pagination: Option<Pagination>,
 }

@@ -5,6 +5,7 @@ mod connection;
 mod credentials;
 mod environment;
 mod integration;
+mod lenient;
 mod provider;
 mod records;
 mod sync;
@@ -17,9 +18,10 @@ pub use connection::{
 pub use credentials::{AppCredentials, ConnectionCredentials};
 pub use environment::{EnvironmentVariable, IntegrationScripts, Script, ScriptEndpoint};
 pub use integration::{
-    Function, FunctionKind, FunctionsPage, Integration, IntegrationDetail, Pagination,
+    AppCredentialsField, Function, FunctionKind, FunctionsPage, Integration, IntegrationDetail, Pagination,
 };
-pub use provider::{Provider, ProviderField, ProviderProxy};
+pub use lenient::Lenient;
+pub use provider::{Provider, ProviderField, ProviderProxy, UrlTemplate};
 pub use records::{Record, RecordAction, RecordMetadata, RecordsPage};
 pub use sync::{ModelResult, SyncSelector, SyncState, SyncStatus, SyncStatusList};
 pub use timestamp::Timestamp;
@@ -35,5 +37,5 @@ pub struct DataEnvelope<T> {
 /// `GET /connections` body.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ConnectionList {
-    pub connections: Vec<Connection>,
+    pub connections: Lenient<Connection>,
 }

@@ -21,12 +21,12 @@ pub struct Provider {
     #[serde(default)]
     pub logo_url: Option<String>,
     #[serde(default)]
-    pub authorization_url: Option<String>,
+    pub authorization_url: Option<UrlTemplate>,
     #[serde(default)]
-    pub token_url: Option<String>,
+    pub token_url: Option<UrlTemplate>,
     #[serde(default)]
     pub default_scopes: Vec<String>,
-    /// Settings each connection must supply (e.g. `subdomain`), keyed by name.
+    /// Settings of each connection (e.g. `subdomain`), keyed by name; some are filled by Nango.
     #[serde(default)]
     pub connection_config: BTreeMap<String, ProviderField>,
     /// Credential fields an API-key/basic connection must supply, keyed by name.
@@ -34,6 +34,28 @@ pub struct Provider {
     pub credentials: BTreeMap<String, ProviderField>,
     #[serde(default)]
     pub proxy: Option<ProviderProxy>,
+}
+
+/// A URL in a template: one string, or one per auth flow (`github-app-oauth`'s `token_url` is
+/// `{"OAUTH2": …, "APP": …}`).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum UrlTemplate {
+    Single(String),
+    PerAuthMode(BTreeMap<String, String>),
+}
+
+impl UrlTemplate {
+    /// Every URL it holds, labelled by auth flow where there are several.
+    pub fn urls(&self) -> Vec<(Option<&str>, &str)> {
+        match self {
+            Self::Single(url) => vec![(None, url.as_str())],
+            Self::PerAuthMode(urls) => urls
+                .iter()
+                .map(|(mode, url)| (Some(mode.as_str()), url.as_str()))
+                .collect(),
+        }
+    }
 }
 
 /// Describes a field; never a value.
@@ -51,8 +73,26 @@ pub struct ProviderField {
     pub pattern: Option<String>,
     #[serde(default)]
     pub optional: Option<bool>,
+    /// Nango fills it itself (e.g. Salesforce `instance_url` from the token response).
+    #[serde(default)]
+    pub automated: Option<bool>,
+    /// Not shown in Nango's Connect UI.
+    #[serde(default)]
+    pub hidden: Option<bool>,
     #[serde(default)]
     pub doc_section: Option<String>,
+}
+
+impl ProviderField {
+    /// Nango fills it: the end user never supplies it.
+    pub fn is_automated(&self) -> bool {
+        self.automated.unwrap_or(false)
+    }
+
+    /// A connection cannot be made without it (and Nango does not fill it).
+    pub fn is_required(&self) -> bool {
+        !self.optional.unwrap_or(false) && !self.is_automated()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::Timestamp;
+use super::{Lenient, Timestamp};
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct SyncStatusList {
-    pub syncs: Vec<SyncStatus>,
+    pub syncs: Lenient<SyncStatus>,
 }
 
 /// One sync on one connection. Nango omits fields that are undefined, so most are optional.

@@ -312,6 +312,15 @@ async fn fetch_statuses(
             Err(error) if error.is_unauthorized() || error.status() == Some(429) => {
                 return Err(ctx.nango_error(error));
             }
+            // A missing scope is the same for every integration: asking the rest only spends
+            // the rate-limit budget (dropping `calls` cancels the ones in flight).
+            Err(error) if error.is_missing_scope() => {
+                notes.push(format!(
+                    "Sync status unavailable for every integration: the key lacks the scope ({error}). \
+                     Connection health is complete; sync findings are not."
+                ));
+                break;
+            }
             Err(error) => notes.push(format!("Sync status of {key} unavailable: {error}.")),
         }
     }

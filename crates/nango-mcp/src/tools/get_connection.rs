@@ -1,15 +1,29 @@
-//! `get_connection`: one connection in full, with facts about its credentials (type, expiry, refresh
-//! token presence, granted scopes) and never the credentials themselves.
+//! `get_connection`: one connection: health, errors, end user, tags and metadata from Nango's
+//! listing (one request, no side effects); on request also its config and facts about its
+//! credentials (type, expiry, refresh token, granted scopes), never the credentials themselves.
+//!
+//! Why the listing: with a key holding `connections:read_credentials`, Nango refreshes or
+//! re-tests the credentials on every `GET /connections/{id}`. A failed refresh marks the
+//! connection `auth_error` for everyone and writes logs, so an audit read would change what it
+//! audits. The detail route is used only when the caller asks for credential facts.
 
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use nango_api::models::{ConnectionCredentials, ConnectionDetail};
+use nango_api::{
+    NangoError,
+    models::{
+        Connection, ConnectionCredentials, ConnectionDetail, ConnectionError, ConnectionErrorKind,
+    },
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{NangoTool, ToolContext, Toolset, list_connections::end_user_label, resolve};
+use super::{
+    NangoTool, ToolContext, Toolset, context::NangoResultExt, list_connections::end_user_label,
+    resolve,
+};
 use crate::{
     errors::ToolError,
     health::{Health, health_of},
@@ -25,6 +39,10 @@ pub struct Params {
     pub connection_id: String,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
+    /// Also read connection config and credential facts (type, expiry, refresh token, scopes).
+    /// Side effect: with a key holding connections:read_credentials, Nango refreshes or re-tests
+    /// the token on this read, and a failed refresh marks the connection auth_error. Default false.
+    pub credentials: Option<bool>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -40,8 +58,10 @@ pub struct Output {
     pub tags: BTreeMap<String, String>,
     /// Customer-set metadata (third-party data).
     pub metadata: Value,
-    /// Provider settings (e.g. subdomain); secret-looking keys are masked.
-    pub connection_config: Value,
+    /// Provider settings (e.g. subdomain); secret-looking keys are masked. Read only with
+    /// `credentials: true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_config: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,7 +106,7 @@ pub struct CredentialFacts {
 impl NangoTool for GetConnection {
     const NAME: &'static str = "get_connection";
     const TITLE: &'static str = "Get connection";
-    const DESCRIPTION: &'static str = "One connection: health and errors (log ids), end user, tags, metadata, config, and credential facts (type, expiry, refresh token, scopes); never secrets. integration optional if the id is unique.";
+    const DESCRIPTION: &'static str = "One connection: health and errors (log ids), end user, tags, metadata; with credentials=true also config and credential facts (type, expiry, refresh token, scopes); never secrets. integration optional if the id is unique.";
     const TOOLSET: Toolset = Toolset::Connections;
 
     type Params = Params;
@@ -94,27 +114,28 @@ impl NangoTool for GetConnection {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let connection_id = resolve::validate_id("connection_id", &params.connection_id)?;
-        let integration =
-            resolve::connection_integration(&ctx, &connection_id, params.integration.as_deref())
-                .await?;
-        let detail = ctx
-            .client
-            .get_connection(&connection_id, &integration)
-            .await
-            .map_err(|error| {
-                if error.is_not_found() {
-                    ToolError::NotFound {
-                        what: "connection",
-                        id: connection_id.clone(),
-                        scope: format!(" in integration {integration:?}"),
-                        hint: "list_connections (with `search`) finds valid connection ids."
-                            .to_owned(),
-                    }
-                } else {
-                    ctx.nango_error(error)
-                }
-            })?;
-        Ok(output(detail))
+        let connection = find(&ctx, &connection_id, params.integration.as_deref()).await?;
+        if !params.credentials.unwrap_or(false) {
+            let mut output = listed(connection);
+            output.notes.push(
+                "Connection config and credential facts were not read: pass credentials=true \
+                 (with a key holding connections:read_credentials, Nango then refreshes or re-tests \
+                 the token)."
+                    .to_owned(),
+            );
+            return Ok(output);
+        }
+        let integration = connection.provider_config_key.clone();
+        match ctx.client.get_connection(&connection_id, &integration).await {
+            Ok(detail) => Ok(detailed(detail)),
+            Err(NangoError::InvalidCredentials {
+                status,
+                message,
+                connection: reported,
+            }) => Ok(refresh_failed(connection, reported, status, &message)),
+            Err(error) if error.is_not_found() => Err(not_found(&connection_id, Some(&integration))),
+            Err(error) => Err(ctx.nango_error(error)),
+        }
     }
 
     fn render(output: &Output) -> String {
@@ -137,9 +158,10 @@ impl NangoTool for GetConnection {
                 error.log_id.as_deref().unwrap_or("-")
             ));
         }
-        lines.push(match &output.credentials {
-            Some(facts) => credentials_line(facts),
-            None => "Credentials: not visible to this key (no connections:read_credentials scope; recommended).".to_owned(),
+        lines.push(match (&output.credentials, &output.connection_config) {
+            (Some(facts), _) => credentials_line(facts),
+            (None, Some(_)) => "Credentials: not visible to this key (no connections:read_credentials scope; recommended).".to_owned(),
+            (None, None) => "Credentials: not read (credentials=true reads their facts).".to_owned(),
         });
         for (label, value) in [
             ("created", &output.created_at),
@@ -190,6 +212,107 @@ fn credentials_line(facts: &CredentialFacts) -> String {
     parts.join("; ")
 }
 
+/// The connection from the listing: one request when `integration` is the exact key or absent.
+async fn find(
+    ctx: &ToolContext,
+    connection_id: &str,
+    integration: Option<&str>,
+) -> Result<Connection, ToolError> {
+    let mut rows = ctx
+        .client
+        .find_connection(connection_id, integration)
+        .await
+        .or_tool(ctx)?;
+    // Agents often name the provider ("salesforce") rather than the key: resolve it and retry.
+    if rows.is_empty()
+        && let Some(name) = integration
+    {
+        let keys = resolve::integration_keys(ctx, &[name.to_owned()]).await?;
+        if !keys.iter().any(|key| key == name) {
+            for key in keys {
+                rows.extend(
+                    ctx.client
+                        .find_connection(connection_id, Some(&key))
+                        .await
+                        .or_tool(ctx)?,
+                );
+            }
+        }
+    }
+    rows.retain(|row| row.connection_id == connection_id);
+    match rows.len() {
+        0 => Err(not_found(connection_id, integration)),
+        1 => rows.pop().ok_or_else(|| not_found(connection_id, integration)),
+        _ => Err(ToolError::Ambiguous {
+            what: "connection",
+            id: connection_id.to_owned(),
+            candidates: rows.into_iter().map(|row| row.provider_config_key).collect(),
+        }),
+    }
+}
+
+fn not_found(connection_id: &str, integration: Option<&str>) -> ToolError {
+    ToolError::NotFound {
+        what: "connection",
+        id: connection_id.to_owned(),
+        scope: integration
+            .map(|name| format!(" in integration {name:?}"))
+            .unwrap_or_default(),
+        hint: "list_connections (with `search`) finds valid connection ids.".to_owned(),
+    }
+}
+
+/// What the listing tells: everything but config, credentials and update times.
+fn listed(connection: Connection) -> Output {
+    output(ConnectionDetail {
+        connection,
+        connection_config: None,
+        webhook_url_override: None,
+        created_at: None,
+        updated_at: None,
+        last_fetched_at: None,
+        credentials: None,
+    })
+}
+
+fn detailed(detail: ConnectionDetail) -> Output {
+    let config = detail.connection_config.clone();
+    let mut output = output(detail);
+    output.connection_config = Some(mask_secret_looking(
+        config.unwrap_or(Value::Object(Map::new())),
+    ));
+    output
+}
+
+/// Nango tried a refresh on this read and it failed: the connection is now `auth_error`. Show it
+/// as Nango reports it (or as listed, with the auth error added), not as a tool failure.
+fn refresh_failed(
+    listed_row: Connection,
+    reported: Option<Box<ConnectionDetail>>,
+    status: u16,
+    message: &str,
+) -> Output {
+    let mut output = match reported {
+        Some(detail) => detailed(*detail),
+        None => {
+            let mut row = listed_row;
+            if !row.has_error(ConnectionErrorKind::Auth) {
+                row.errors.push(ConnectionError {
+                    kind: ConnectionErrorKind::Auth,
+                    log_id: None,
+                });
+            }
+            listed(row)
+        }
+    };
+    output.notes.push(format!(
+        "auth_error: Nango tried to refresh the credentials on this read and failed ({status} \
+         invalid_credentials: {}). The end user must re-authorise the connection.",
+        message.trim_end_matches('.')
+    ));
+    output
+}
+
 fn output(detail: ConnectionDetail) -> Output {
     let ConnectionDetail {
         connection,
@@ -224,9 +347,7 @@ fn output(detail: ConnectionDetail) -> Output {
             .metadata
             .clone()
             .unwrap_or(Value::Object(Map::new())),
-        connection_config: mask_secret_looking(
-            connection_config.unwrap_or(Value::Object(Map::new())),
-        ),
+        connection_config: connection_config.map(mask_secret_looking),
         created_at: created_at
             .or(connection.created)
             .map(|time| time.to_rfc3339()),

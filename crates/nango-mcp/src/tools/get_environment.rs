@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
 use nango_api::{
-    ConnectionsQuery, IntegrationInclude, NangoError,
+    ConnectionsQuery, CredentialAccess, IntegrationInclude, NangoError,
     models::{IntegrationScripts, Script, SyncSelector},
 };
 use schemars::JsonSchema;
@@ -43,11 +43,20 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
     pub counts: Counts,
-    /// Names only; values are secrets and never read out.
-    pub variables: Vec<String>,
+    /// Variable names only (values are secrets and never read out); `unknown` says why they
+    /// could not be read.
+    pub variables: Variables,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_deployment: Option<String>,
     pub mapping_logic: Vec<IntegrationLogic>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Variables {
+    /// Null when they could not be read (see `unknown`).
+    pub names: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -102,13 +111,14 @@ impl NangoTool for GetEnvironment {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let client = &ctx.client;
-        let (integrations, connections, variables, scripts) = futures::join!(
+        let (integrations, connections, variables, scripts, credential_access) = futures::join!(
             client.list_integrations(),
             client
                 .connections(ConnectionsQuery::default())
                 .try_collect::<Vec<_>>(),
             client.environment_variables(),
             client.scripts_config(),
+            client.probe_credential_access(),
         );
         // Without a working key or host nothing else is worth reporting: say what to fix.
         let integrations = match integrations {
@@ -125,13 +135,17 @@ impl NangoTool for GetEnvironment {
         scopes.insert("connections:list".to_owned(), probe(&connections));
         scopes.insert("variables:read".to_owned(), probe(&variables));
         scopes.insert("integrations:list_functions".to_owned(), probe(&scripts));
+        record_credential_access(&credential_access, &mut scopes, &mut warnings);
         let first_integration = integrations
             .as_ref()
             .ok()
             .and_then(|list| list.first())
             .map(|item| item.unique_key.clone());
         if let Some(key) = &first_integration {
-            probe_integration(&ctx, key, &mut scopes, &mut warnings).await;
+            probe_integration(&ctx, key, &mut scopes).await;
+        }
+        if let Some(warning) = credentials_warning(&scopes) {
+            warnings.push(warning);
         }
         if ctx.demo {
             warnings.insert(
@@ -186,9 +200,7 @@ impl NangoTool for GetEnvironment {
                 resets_at: status.reset_at.to_rfc3339(),
             }),
             counts,
-            variables: variables
-                .map(|list| list.into_iter().map(|variable| variable.name).collect())
-                .unwrap_or_default(),
+            variables: variables_fact(variables),
             last_deployment,
             mapping_logic,
         })
@@ -233,11 +245,13 @@ impl NangoTool for GetEnvironment {
                 .map(|health| format!(" ({})", health.broken_line()))
                 .unwrap_or_default()
         ));
-        lines.push(format!(
-            "Variables ({}): {}",
-            output.variables.len(),
-            output.variables.join(", ")
-        ));
+        lines.push(match (&output.variables.names, &output.variables.unknown) {
+            (Some(names), _) => format!("Variables ({}): {}", names.len(), names.join(", ")),
+            (None, reason) => format!(
+                "Variables: unknown ({})",
+                reason.as_deref().unwrap_or("not read")
+            ),
+        });
         if let Some(at) = &output.last_deployment {
             lines.push(format!("Last deployment: {at}"));
         }
@@ -309,12 +323,7 @@ fn probe<T>(result: &Result<T, NangoError>) -> String {
 }
 
 /// Probes the per-integration scopes with calls that have no side effects.
-async fn probe_integration(
-    ctx: &ToolContext,
-    key: &str,
-    scopes: &mut BTreeMap<String, String>,
-    warnings: &mut Vec<String>,
-) {
+async fn probe_integration(ctx: &ToolContext, key: &str, scopes: &mut BTreeMap<String, String>) {
     let include = IntegrationInclude {
         webhook: false,
         credentials: true,
@@ -328,24 +337,79 @@ async fn probe_integration(
     scopes.insert("functions:list".to_owned(), probe(&functions));
     scopes.insert("syncs:read".to_owned(), probe(&syncs));
     if let Ok(detail) = detail {
-        let reads_credentials = detail.credentials.is_some();
+        // `credentials: null` (an API-key integration) is as telling as an object: only a key
+        // with the scope gets the field at all.
         scopes.insert(
             "integrations:read_credentials".to_owned(),
-            if reads_credentials {
-                "granted"
-            } else {
-                "missing"
-            }
-            .to_owned(),
+            granted(detail.credentials.key_can_read()),
         );
-        if reads_credentials {
-            warnings.push(
-                "This key can read credentials (it looks like a full-access key). With connections:read_credentials, \
-                 Nango may refresh OAuth tokens when get_connection reads a connection. Use a read-only key: the \
-                 list/read scopes without *:read_credentials."
-                    .to_owned(),
-            );
+    }
+}
+
+/// `connections:read` and `connections:read_credentials`, from the side-effect-free probe.
+fn record_credential_access(
+    access: &Result<CredentialAccess, NangoError>,
+    scopes: &mut BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) {
+    let (read, read_credentials) = match access {
+        Ok(CredentialAccess::ReadsCredentials) => (granted(true), granted(true)),
+        Ok(CredentialAccess::ReadOnly) => (granted(true), granted(false)),
+        Ok(CredentialAccess::NoConnectionRead) => (granted(false), granted(false)),
+        Err(error) => {
+            warnings.push(format!("probing connection scopes failed: {error}"));
+            ("unknown".to_owned(), "unknown".to_owned())
         }
+    };
+    scopes.insert("connections:read".to_owned(), read);
+    scopes.insert("connections:read_credentials".to_owned(), read_credentials);
+}
+
+fn granted(yes: bool) -> String {
+    if yes { "granted" } else { "missing" }.to_owned()
+}
+
+/// A key that can read credentials is more than an audit needs, and with
+/// `connections:read_credentials` a read of one connection can refresh its token.
+fn credentials_warning(scopes: &BTreeMap<String, String>) -> Option<String> {
+    let can_read = |scope: &str| scopes.get(scope).is_some_and(|state| state == "granted");
+    let connections = can_read("connections:read_credentials");
+    let integrations = can_read("integrations:read_credentials");
+    let what = match (connections, integrations) {
+        (false, false) => return None,
+        (true, true) => "connection and integration credentials",
+        (true, false) => "connection credentials",
+        (false, true) => "integration (app) credentials",
+    };
+    let refresh = if connections {
+        " With connections:read_credentials, Nango refreshes or re-tests a connection's token whenever \
+         that one connection is read, so get_connection reads credential facts only when asked \
+         (credentials=true)."
+    } else {
+        ""
+    };
+    Some(format!(
+        "This key can read {what} (it looks like a full-access key).{refresh} Use a read-only key: \
+         the list/read scopes without *:read_credentials."
+    ))
+}
+
+fn variables_fact(
+    variables: Result<Vec<nango_api::models::EnvironmentVariable>, NangoError>,
+) -> Variables {
+    match variables {
+        Ok(list) => Variables {
+            names: Some(list.into_iter().map(|variable| variable.name).collect()),
+            unknown: None,
+        },
+        Err(error) if error.is_missing_scope() => Variables {
+            names: None,
+            unknown: Some("the key lacks environment:variables:read".to_owned()),
+        },
+        Err(error) => Variables {
+            names: None,
+            unknown: Some(format!("reading them failed: {error}")),
+        },
     }
 }
 

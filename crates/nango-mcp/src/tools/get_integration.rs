@@ -3,7 +3,7 @@
 
 use nango_api::{
     IntegrationInclude, NangoError,
-    models::{AppCredentials, Function, IntegrationDetail, Provider, ProviderField},
+    models::{AppCredentials, AppCredentialsField, Function, IntegrationDetail, Provider, ProviderField},
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -73,7 +73,10 @@ pub struct Requirements {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FieldRequirement {
     pub name: String,
+    /// A connection cannot be made without it (false for optional and Nango-filled fields).
     pub required: bool,
+    /// Nango fills it itself (e.g. Salesforce `instance_url`); nobody supplies it.
+    pub automated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,11 +142,16 @@ impl NangoTool for GetIntegration {
         let mut notes = Vec::new();
         let provider = optional("provider template", provider, &mut notes);
         let functions = optional("deployed functions", functions, &mut notes).unwrap_or_default();
-        if detail.credentials.is_none() {
-            notes.push(
+        match detail.credentials {
+            AppCredentialsField::NotReturned => notes.push(
                 "App configuration (OAuth client, scopes) is not visible to this key; that is expected for a read-only key."
                     .to_owned(),
-            );
+            ),
+            AppCredentialsField::NoneConfigured => notes.push(
+                "This integration has no app credentials (nothing to configure for its auth mode); each connection brings its own."
+                    .to_owned(),
+            ),
+            AppCredentialsField::Configured(_) => {}
         }
         Ok(output(detail, provider, functions, notes))
     }
@@ -165,13 +173,7 @@ impl NangoTool for GetIntegration {
                 .unwrap_or_default(),
         )];
         if let Some(app) = &output.app {
-            lines.push(format!(
-                "App: scopes [{}]; client id {}, client secret {}, webhook secret {}",
-                app.scopes.join(" "),
-                set(app.client_id_set),
-                set(app.client_secret_set),
-                set(app.webhook_secret_set)
-            ));
+            lines.push(app_line(app));
         }
         if let Some(url) = &output.webhook_url {
             lines.push(format!("Webhook URL: {url}"));
@@ -181,8 +183,10 @@ impl NangoTool for GetIntegration {
             ("Connection config", &requirements.connection_config),
             ("Credentials", &requirements.credentials),
         ] {
-            if !fields.is_empty() {
-                let names: Vec<String> = fields
+            let (automated, supplied): (Vec<&FieldRequirement>, Vec<&FieldRequirement>) =
+                fields.iter().partition(|field| field.automated);
+            if !supplied.is_empty() {
+                let names: Vec<String> = supplied
                     .iter()
                     .map(|field| {
                         format!(
@@ -194,6 +198,13 @@ impl NangoTool for GetIntegration {
                     .collect();
                 lines.push(format!(
                     "{label} each connection must supply: {}",
+                    names.join(", ")
+                ));
+            }
+            if !automated.is_empty() {
+                let names: Vec<&str> = automated.iter().map(|field| field.name.as_str()).collect();
+                lines.push(format!(
+                    "{label} filled by Nango (nobody supplies it): {}",
                     names.join(", ")
                 ));
             }
@@ -231,6 +242,25 @@ impl NangoTool for GetIntegration {
         lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
         lines.join("\n")
     }
+}
+
+fn app_line(app: &AppFacts) -> String {
+    let mut line = format!(
+        "App{}: scopes [{}]; client id {}, client secret {}, webhook secret {}",
+        app.kind
+            .as_deref()
+            .map(|kind| format!(" ({kind})"))
+            .unwrap_or_default(),
+        app.scopes.join(" "),
+        set(app.client_id_set),
+        set(app.client_secret_set),
+        set(app.webhook_secret_set)
+    );
+    // GitHub-style apps (APP, CUSTOM) authenticate with a private key.
+    if app.private_key_set || matches!(app.kind.as_deref(), Some("APP" | "CUSTOM")) {
+        line.push_str(&format!(", private key {}", set(app.private_key_set)));
+    }
+    line
 }
 
 fn set(flag: bool) -> &'static str {
@@ -280,7 +310,7 @@ fn output(
         updated_at: integration.updated_at.map(|time| time.to_rfc3339()),
         webhook_url,
         forward_webhooks: integration.forward_webhooks,
-        app: credentials.as_ref().map(app_facts),
+        app: credentials.facts().map(app_facts),
         requirements: provider.map(requirements).unwrap_or_default(),
         syncs: syncs.into_iter().map(sync_definition).collect(),
         actions: actions.into_iter().map(action_definition).collect(),
@@ -306,7 +336,8 @@ fn requirements(provider: Provider) -> Requirements {
                 .into_iter()
                 .map(|(name, field)| FieldRequirement {
                     name,
-                    required: !field.optional.unwrap_or(false),
+                    required: field.is_required(),
+                    automated: field.is_automated(),
                     title: field.title,
                     description: field.description,
                     pattern: field.pattern,

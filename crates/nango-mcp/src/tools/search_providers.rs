@@ -34,6 +34,13 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     pub providers: Vec<ProviderRow>,
+    /// Catalog entries Nango sent in a shape this server does not understand (left out).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -77,6 +84,7 @@ impl NangoTool for SearchProviders {
         let category = params.category.as_deref().map(str::to_lowercase);
         let auth_mode = params.auth_mode.as_deref().map(str::to_uppercase);
         let mut matching: Vec<&Provider> = catalog
+            .items
             .iter()
             .filter(|provider| {
                 query
@@ -111,6 +119,7 @@ impl NangoTool for SearchProviders {
             shown: rows.len(),
             next_cursor,
             providers: rows,
+            skipped: catalog.skipped,
         })
     }
 
@@ -127,8 +136,16 @@ impl NangoTool for SearchProviders {
                 ]
             })
             .collect();
+        let skipped = if output.skipped == 0 {
+            String::new()
+        } else {
+            format!(
+                "\n{} catalog entries were left out: Nango sent them in a shape this server does not understand.",
+                output.skipped
+            )
+        };
         format!(
-            "{} providers match\n{}\n{}",
+            "{} providers match\n{}\n{}{skipped}",
             output.total,
             text::table(&["name", "display name", "auth", "categories"], &rows),
             text::paging_line(

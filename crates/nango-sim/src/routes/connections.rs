@@ -255,20 +255,21 @@ pub(super) async fn get(
     );
     issues.finish("invalid_query_params")?;
     let provider_config_key = provider_config_key.unwrap_or_default();
-    let dataset = state.dataset();
-    if dataset.integration(provider_config_key).is_none() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "unknown_provider_config",
-            "Provider does not exists",
-        ));
-    }
+    // Nango checks the flags against the scope before it looks anything up.
     let can_read_credentials = caller.has("environment:connections:read_credentials");
     if (force_refresh || refresh_token || refresh_jwt) && !can_read_credentials {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Credential and refresh options require the environment:connections:read_credentials scope",
+        ));
+    }
+    let dataset = state.dataset();
+    if dataset.integration(provider_config_key).is_none() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "unknown_provider_config",
+            "Provider does not exists",
         ));
     }
     let connection = dataset

@@ -11,6 +11,9 @@ use crate::client::transport::Call;
 use crate::client::{ConnectionsQuery, NangoClient};
 use crate::models::{Connection, ConnectionDetail, ConnectionList};
 
+/// Rows `find_connection` reads: one id rarely exists under more than a few integrations.
+const FIND_LIMIT: u32 = 100;
+
 impl NangoClient {
     /// One page of connections (`page` is zero-based, `limit` is clamped to 1..=2000). A page
     /// shorter than `limit` is the last one; Nango reports no total.
@@ -23,7 +26,10 @@ impl NangoClient {
         let mut call = Call::new("/connections");
         query.write(&mut call.query, page, limit);
         let answer = self.transport.get(&call, true).await?;
-        Ok(answer.decode::<ConnectionList>()?.connections)
+        Ok(answer
+            .decode::<ConnectionList>()?
+            .connections
+            .into_items_logged("connections"))
     }
 
     /// Every connection matching `query`, fetched lazily in pages of
@@ -47,7 +53,23 @@ impl NangoClient {
         })
     }
 
-    /// One connection under one integration. Never asks Nango to refresh or reveal tokens
+    /// The connections with exactly this id (under one integration, or under every integration
+    /// that has one), read from the listing: one request, and never a credential refresh, since
+    /// the listing carries no credentials. Health, end user, tags and metadata are all there.
+    pub async fn find_connection(
+        &self,
+        connection_id: &str,
+        integration: Option<&str>,
+    ) -> Result<Vec<Connection>, NangoError> {
+        let query = ConnectionsQuery {
+            connection_id: Some(connection_id.to_owned()),
+            integration_ids: integration.map(str::to_owned).into_iter().collect(),
+            ..ConnectionsQuery::default()
+        };
+        self.list_connections_page(&query, 0, FIND_LIMIT).await
+    }
+
+    /// One connection under one integration, with credential facts. Never asks Nango to refresh or reveal tokens
     /// (`force_refresh`, `refresh_token`, `refresh_github_app_jwt_token` are never sent). With a
     /// key holding `connections:read_credentials`, Nango may still refresh a token on its own.
     pub async fn get_connection(

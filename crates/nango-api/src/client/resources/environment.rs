@@ -3,7 +3,7 @@
 use crate::NangoError;
 use crate::client::NangoClient;
 use crate::client::transport::Call;
-use crate::models::{EnvironmentVariable, IntegrationScripts};
+use crate::models::{EnvironmentVariable, IntegrationScripts, Lenient};
 
 impl NangoClient {
     /// `GET /health`: succeeds when the server answers 2xx (not rate limited, no scope needed).
@@ -23,14 +23,18 @@ impl NangoClient {
         if answer.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Vec::new());
         }
-        answer.decode()
+        Ok(answer
+            .decode::<Lenient<EnvironmentVariable>>()?
+            .into_items_logged("environment variables"))
     }
 
     /// Every deployed sync, action and on-event script, grouped by integration.
     pub async fn scripts_config(&self) -> Result<Vec<IntegrationScripts>, NangoError> {
-        self.transport
+        Ok(self
+            .transport
             .get(&Call::new("/scripts/config"), true)
             .await?
-            .decode()
+            .decode::<Lenient<IntegrationScripts>>()?
+            .into_items_logged("deployed scripts"))
     }
 }

@@ -5,7 +5,7 @@ use crate::client::encode::path_segment;
 use crate::client::queries::MAX_FUNCTIONS_PAGE;
 use crate::client::transport::Call;
 use crate::client::{FunctionsQuery, IntegrationInclude, NangoClient};
-use crate::models::{DataEnvelope, Function, FunctionsPage, Integration, IntegrationDetail};
+use crate::models::{DataEnvelope, Lenient, Function, FunctionsPage, Integration, IntegrationDetail};
 
 /// A server that never returns a short page cannot keep `all_functions` looping forever.
 const MAX_FUNCTION_PAGES: u32 = 1000;
@@ -17,7 +17,10 @@ impl NangoClient {
             .transport
             .get(&Call::new("/integrations"), true)
             .await?;
-        Ok(answer.decode::<DataEnvelope<Vec<Integration>>>()?.data)
+        Ok(answer
+            .decode::<DataEnvelope<Lenient<Integration>>>()?
+            .data
+            .into_items_logged("integrations"))
     }
 
     /// One integration by unique key. `include.credentials` needs the
@@ -65,8 +68,8 @@ impl NangoClient {
         };
         while query.page < MAX_FUNCTION_PAGES {
             let page = self.list_functions(key, &query).await?;
-            let received = page.data.len();
-            functions.extend(page.data);
+            let received = page.data.items.len() + page.data.skipped;
+            functions.extend(page.data.into_items_logged("functions"));
             let total = page.pagination.map(|pagination| pagination.total);
             let short = received < MAX_FUNCTIONS_PAGE as usize;
             if short || total.is_some_and(|total| functions.len() as u64 >= total) {

@@ -1,8 +1,11 @@
 //! One module per group of Nango endpoints, each adding methods to [`super::NangoClient`].
 
 mod connections;
+mod credential_probe;
 mod environment;
 mod integrations;
 mod providers;
 mod records;
 mod syncs;
+
+pub use credential_probe::CredentialAccess;

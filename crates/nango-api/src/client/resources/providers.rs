@@ -4,16 +4,20 @@ use crate::NangoError;
 use crate::client::NangoClient;
 use crate::client::encode::path_segment;
 use crate::client::transport::Call;
-use crate::models::{DataEnvelope, Provider};
+use crate::models::{DataEnvelope, Lenient, Provider};
 
 impl NangoClient {
     /// The provider catalog (~1,000 entries, hundreds of KB: cache it), optionally filtered by
     /// Nango's `search` (letters, digits and `~:.@ _-` only; Nango rejects other characters).
-    pub async fn list_providers(&self, search: Option<&str>) -> Result<Vec<Provider>, NangoError> {
+    /// Rows that do not parse are skipped and counted, never a failure of the catalog.
+    pub async fn list_providers(
+        &self,
+        search: Option<&str>,
+    ) -> Result<Lenient<Provider>, NangoError> {
         let mut call = Call::new("/providers");
         call.query.push_opt("search", search);
         let answer = self.transport.get(&call, true).await?;
-        Ok(answer.decode::<DataEnvelope<Vec<Provider>>>()?.data)
+        Ok(answer.decode::<DataEnvelope<Lenient<Provider>>>()?.data)
     }
 
     /// One provider template by name, e.g. `github`.

@@ -33,6 +33,9 @@ impl NangoClient {
             .push("syncs", &syncs.query_value())
             .push_opt("connection_id", connection_id);
         let answer = self.transport.get(&call, true).await?;
-        Ok(answer.decode::<SyncStatusList>()?.syncs)
+        Ok(answer
+            .decode::<SyncStatusList>()?
+            .syncs
+            .into_items_logged("sync statuses"))
     }
 }
