@@ -171,8 +171,16 @@ async def test_get_connection_explains_a_broken_one(transport: str, request: pyt
     assert answer["provider"] == "salesforce"
     assert answer["health"] == ["auth_error"]
     assert [error["type"] for error in answer["errors"]] == ["auth"]
+    # Read from the listing: no credential read, so nothing Nango could refresh.
+    assert "credentials" not in answer
+
+
+@pytest.mark.anyio
+async def test_get_connection_gives_credential_facts_on_request(transport: str, request: pytest.FixtureRequest) -> None:
+    async with connect(transport, request) as client:
+        answer = await structured(client, "get_connection", {"connection_id": "conn-123", "credentials": True})
     credentials = answer["credentials"]
-    assert credentials["expired"] is True
+    assert credentials["type"] == "OAUTH2"
     # Credential facts only: no token value ever reaches the client.
     assert "access_token" not in credentials and "refresh_token" not in credentials
     assert "access_token" in credentials["fields_present"]

@@ -44,7 +44,9 @@ pub enum NangoError {
     /// Nango tried to refresh or test the connection's credentials on a read and failed (400, or
     /// 424 while it backs off): it has marked the connection `auth_error`. Only reads of one
     /// connection by a key with `connections:read_credentials` can cause this.
-    #[error("Nango could not refresh this connection's credentials ({status} invalid_credentials): {message}")]
+    #[error(
+        "Nango could not refresh this connection's credentials ({status} invalid_credentials): {message}"
+    )]
     InvalidCredentials {
         /// 400 for the failed attempt, 424 while Nango backs off before the next one.
         status: u16,

@@ -68,7 +68,10 @@ struct Sample {
 }
 
 fn samples() -> Vec<Sample> {
-    FIXTURES.iter().flat_map(|fixture| samples_of(fixture)).collect()
+    FIXTURES
+        .iter()
+        .flat_map(|fixture| samples_of(fixture))
+        .collect()
 }
 
 fn samples_of(fixture: &str) -> Vec<Sample> {

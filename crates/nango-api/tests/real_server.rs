@@ -143,7 +143,9 @@ async fn generic_error_support_names_the_url_tried() {
     };
     assert_eq!(code, "generic_error_support");
     assert!(
-        details.iter().any(|detail| detail.contains("/api/integrations")),
+        details
+            .iter()
+            .any(|detail| detail.contains("/api/integrations")),
         "{details:?}"
     );
 }
@@ -162,7 +164,10 @@ async fn the_credential_probe_reads_no_connection() {
     .with_key(SimKey::read_only(READ_ONLY))
     .with_key(SimKey::with_scopes(
         NARROW,
-        ["environment:integrations:list", "environment:connections:list"],
+        [
+            "environment:integrations:list",
+            "environment:connections:list",
+        ],
     ));
     let sim = Sim::start(config).await.unwrap();
     for (key, expected) in [
@@ -170,18 +175,24 @@ async fn the_credential_probe_reads_no_connection() {
         (READ_ONLY.to_owned(), CredentialAccess::ReadOnly),
         (NARROW.to_owned(), CredentialAccess::NoConnectionRead),
     ] {
-        let config = nango_api::ClientConfig::new(
-            sim.base_url(),
-            nango_api::SecretKey::new(key).unwrap(),
-        );
+        let config =
+            nango_api::ClientConfig::new(sim.base_url(), nango_api::SecretKey::new(key).unwrap());
         let (client, _) = common::client_with(config);
         assert_eq!(client.probe_credential_access().await.unwrap(), expected);
     }
     let dataset = sim.dataset();
     for request in sim.requests() {
-        assert!(request.path.contains("nango-mcp-scope-probe"), "{}", request.path);
+        assert!(
+            request.path.contains("nango-mcp-scope-probe"),
+            "{}",
+            request.path
+        );
         for connection in &dataset.connections {
-            assert!(!request.path.ends_with(&format!("/{}", connection.connection_id)));
+            assert!(
+                !request
+                    .path
+                    .ends_with(&format!("/{}", connection.connection_id))
+            );
         }
     }
     sim.shutdown().await;

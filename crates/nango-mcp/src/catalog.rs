@@ -20,7 +20,10 @@ pub struct ProviderCatalog {
 }
 
 impl ProviderCatalog {
-    pub async fn providers(&self, client: &NangoClient) -> Result<Arc<Lenient<Provider>>, NangoError> {
+    pub async fn providers(
+        &self,
+        client: &NangoClient,
+    ) -> Result<Arc<Lenient<Provider>>, NangoError> {
         let mut cached = self.cached.lock().await;
         if let Some((fetched, providers)) = cached.as_ref()
             && fetched.elapsed() < TTL

@@ -116,7 +116,10 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
             message,
             ..
         } => {
-            format!("Nango found nothing at that id (404: {}", sentence_in_parens(message))
+            format!(
+                "Nango found nothing at that id (404: {}",
+                sentence_in_parens(message)
+            )
         }
         NangoError::Api {
             status,
@@ -129,9 +132,15 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
              https://api.nango.dev or http://your-server:3003, with no /api or other path). If the URL \
              is right, Nango failed on its side: retry in a minute and quote the support id.",
             sentence(message),
-            details.iter().map(|detail| sentence(detail)).collect::<Vec<_>>().join(" ")
+            details
+                .iter()
+                .map(|detail| sentence(detail))
+                .collect::<Vec<_>>()
+                .join(" ")
         ),
-        NangoError::InvalidCredentials { status, message, .. } => format!(
+        NangoError::InvalidCredentials {
+            status, message, ..
+        } => format!(
             "Nango tried to refresh this connection's credentials and failed ({status} \
              invalid_credentials: {} Nango now marks the connection auth_error: the end user must \
              re-authorise it.",
@@ -154,7 +163,10 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
             } else {
                 ""
             };
-            format!("Nango answered {status} {code}: {}{details}{next}", sentence(message))
+            format!(
+                "Nango answered {status} {code}: {}{details}{next}",
+                sentence(message)
+            )
         }
         NangoError::RateLimited {
             attempts,
@@ -193,5 +205,49 @@ fn nango_message(error: &NangoError, env_var: &str, host: &str) -> String {
              port 3003 by default)."
         ),
         other => format!("{other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(error: NangoError) -> String {
+        nango_message(&error, "NANGO_SECRET_KEY", "https://nango.example.com/api")
+    }
+
+    #[test]
+    fn nango_sentences_never_end_twice() {
+        let refresh = message(NangoError::InvalidCredentials {
+            status: 400,
+            message: "The external API returned an error when trying to refresh the access token. Please try again later.".to_owned(),
+            connection: None,
+        });
+        assert!(!refresh.contains(".."), "{refresh}");
+        assert!(refresh.contains("re-authorise"), "{refresh}");
+        let teapot = message(NangoError::Api {
+            status: 418,
+            code: "teapot".to_owned(),
+            message: "Short and stout.".to_owned(),
+            details: Vec::new(),
+        });
+        assert!(!teapot.contains(".."), "{teapot}");
+    }
+
+    #[test]
+    fn generic_error_support_points_at_a_wrong_host_path() {
+        let text = message(NangoError::Api {
+            status: 500,
+            code: "generic_error_support".to_owned(),
+            message: "An error occurred. Please contact support with this unique id: \"1e93\""
+                .to_owned(),
+            details: vec!["URL tried: https://nango.example.com/api/integrations".to_owned()],
+        });
+        assert!(
+            text.contains("https://nango.example.com/api/integrations"),
+            "{text}"
+        );
+        assert!(text.contains("wrong path in NANGO_HOST"), "{text}");
+        assert!(!text.contains("retry in a minute;"), "{text}");
     }
 }

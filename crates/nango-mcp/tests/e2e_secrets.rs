@@ -31,7 +31,9 @@ async fn no_canary_or_key_in_any_output() {
         );
     };
     for connection in &dataset.connections {
-        record(h.call("get_connection", json!({"connection_id": connection.connection_id, "integration": connection.provider_config_key})).await);
+        for credentials in [false, true] {
+            record(h.call("get_connection", json!({"connection_id": connection.connection_id, "integration": connection.provider_config_key, "credentials": credentials})).await);
+        }
     }
     for integration in &dataset.integrations {
         record(
@@ -117,12 +119,18 @@ async fn no_canary_or_key_in_any_output() {
         !all.contains(nango_sim::CANARY_MARKER),
         "a canary marker leaked"
     );
+    // No refresh flag for any real connection: the only credential option ever sent is the
+    // scope probe's, on a made-up integration and connection Nango cannot find.
     for request in h.sim.requests() {
         let query = request.query.unwrap_or_default();
+        let probe = request.path.contains("nango-mcp-scope-probe")
+            && query.contains("provider_config_key=nango-mcp-scope-probe");
         assert!(
-            !query.contains("force_refresh") && !query.contains("refresh_token"),
-            "asked Nango to refresh: {query}"
+            probe || (!query.contains("force_refresh") && !query.contains("refresh_token")),
+            "asked Nango to refresh: {} ? {query}",
+            request.path
         );
+        assert!(!query.contains("force_refresh"), "{query}");
     }
     h.stop().await;
 }
@@ -164,7 +172,10 @@ async fn read_only_key_sees_no_credentials() {
     };
     let h = Harness::start(config).await;
     let (answer, text) = h
-        .ok("get_connection", json!({"connection_id": "conn-xyz"}))
+        .ok(
+            "get_connection",
+            json!({"connection_id": "conn-xyz", "credentials": true}),
+        )
         .await;
     assert!(answer.get("credentials").is_none(), "{answer}");
     assert!(text.contains("not visible"), "{text}");

@@ -293,7 +293,8 @@ impl Transport {
             // Too big or broken: parse nothing rather than half a body.
             Ok(None) | Err(_) => Bytes::new(),
         };
-        let mut error = parse_error_response(&self.base_url, status, content_type.as_deref(), &body);
+        let mut error =
+            parse_error_response(&self.base_url, status, content_type.as_deref(), &body);
         // Nango answers every route it does not have with this code: the URL is the clue.
         if let NangoError::Api { code, details, .. } = &mut error
             && code == GENERIC_ERROR_SUPPORT

@@ -2,8 +2,8 @@
 //! `token_url` is an object, a connection written by an older server): one row this client does
 //! not understand is skipped and counted, never a failure of the whole answer.
 
-use serde::de::{DeserializeOwned, Deserializer};
 use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::value::RawValue;
 
 /// The rows of a list that parsed, and how many did not.
@@ -27,7 +27,11 @@ impl<T> Lenient<T> {
     /// The parsed rows; logs how many were skipped, for callers that cannot report it.
     pub fn into_items_logged(self, what: &'static str) -> Vec<T> {
         if self.skipped > 0 {
-            tracing::warn!(what, skipped = self.skipped, "rows Nango sent that do not parse were left out");
+            tracing::warn!(
+                what,
+                skipped = self.skipped,
+                "rows Nango sent that do not parse were left out"
+            );
         }
         self.items
     }
@@ -64,7 +68,10 @@ mod tests {
     fn odd_rows_are_skipped_and_counted() {
         let list: Lenient<Row> =
             serde_json::from_str(r#"[{"name":"a"},{"name":3},null,{"name":"b","x":[1]}]"#).unwrap();
-        assert_eq!(list.items, vec![Row { name: "a".into() }, Row { name: "b".into() }]);
+        assert_eq!(
+            list.items,
+            vec![Row { name: "a".into() }, Row { name: "b".into() }]
+        );
         assert_eq!(list.skipped, 2);
     }
 

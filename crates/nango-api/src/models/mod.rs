@@ -18,7 +18,8 @@ pub use connection::{
 pub use credentials::{AppCredentials, ConnectionCredentials};
 pub use environment::{EnvironmentVariable, IntegrationScripts, Script, ScriptEndpoint};
 pub use integration::{
-    AppCredentialsField, Function, FunctionKind, FunctionsPage, Integration, IntegrationDetail, Pagination,
+    AppCredentialsField, Function, FunctionKind, FunctionsPage, Integration, IntegrationDetail,
+    Pagination,
 };
 pub use lenient::Lenient;
 pub use provider::{Provider, ProviderField, ProviderProxy, UrlTemplate};

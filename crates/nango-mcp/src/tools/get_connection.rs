@@ -126,14 +126,20 @@ impl NangoTool for GetConnection {
             return Ok(output);
         }
         let integration = connection.provider_config_key.clone();
-        match ctx.client.get_connection(&connection_id, &integration).await {
+        match ctx
+            .client
+            .get_connection(&connection_id, &integration)
+            .await
+        {
             Ok(detail) => Ok(detailed(detail)),
             Err(NangoError::InvalidCredentials {
                 status,
                 message,
                 connection: reported,
             }) => Ok(refresh_failed(connection, reported, status, &message)),
-            Err(error) if error.is_not_found() => Err(not_found(&connection_id, Some(&integration))),
+            Err(error) if error.is_not_found() => {
+                Err(not_found(&connection_id, Some(&integration)))
+            }
             Err(error) => Err(ctx.nango_error(error)),
         }
     }
@@ -242,11 +248,16 @@ async fn find(
     rows.retain(|row| row.connection_id == connection_id);
     match rows.len() {
         0 => Err(not_found(connection_id, integration)),
-        1 => rows.pop().ok_or_else(|| not_found(connection_id, integration)),
+        1 => rows
+            .pop()
+            .ok_or_else(|| not_found(connection_id, integration)),
         _ => Err(ToolError::Ambiguous {
             what: "connection",
             id: connection_id.to_owned(),
-            candidates: rows.into_iter().map(|row| row.provider_config_key).collect(),
+            candidates: rows
+                .into_iter()
+                .map(|row| row.provider_config_key)
+                .collect(),
         }),
     }
 }

@@ -3,7 +3,9 @@
 
 use nango_api::{
     IntegrationInclude, NangoError,
-    models::{AppCredentials, AppCredentialsField, Function, IntegrationDetail, Provider, ProviderField},
+    models::{
+        AppCredentials, AppCredentialsField, Function, IntegrationDetail, Provider, ProviderField,
+    },
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -40,13 +40,13 @@ impl NangoClient {
             .push("refresh_token", "true");
         match self.transport.get(&call, true).await {
             Ok(_) => Ok(CredentialAccess::ReadsCredentials),
-            Err(error) if error.is_missing_scope() => Ok(
-                if error.to_string().contains("read_credentials scope") {
+            Err(error) if error.is_missing_scope() => {
+                Ok(if error.to_string().contains("read_credentials scope") {
                     CredentialAccess::ReadOnly
                 } else {
                     CredentialAccess::NoConnectionRead
-                },
-            ),
+                })
+            }
             Err(error) if error.is_not_found() => Ok(CredentialAccess::ReadsCredentials),
             Err(error) => Err(error),
         }

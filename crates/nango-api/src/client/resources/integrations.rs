@@ -5,7 +5,9 @@ use crate::client::encode::path_segment;
 use crate::client::queries::MAX_FUNCTIONS_PAGE;
 use crate::client::transport::Call;
 use crate::client::{FunctionsQuery, IntegrationInclude, NangoClient};
-use crate::models::{DataEnvelope, Lenient, Function, FunctionsPage, Integration, IntegrationDetail};
+use crate::models::{
+    DataEnvelope, Function, FunctionsPage, Integration, IntegrationDetail, Lenient,
+};
 
 /// A server that never returns a short page cannot keep `all_functions` looping forever.
 const MAX_FUNCTION_PAGES: u32 = 1000;
