@@ -54,7 +54,7 @@ pub const PROMPTS: &[PromptSpec] = &[
             ),
         ],
         plan: "Records stopped arriving for connection {connection_id} (model/sync: {model}).\n\
-1. get_connection for {connection_id}: health, errors (auth errors stop every sync) and credential expiry.\n\
+1. get_connection for {connection_id}: health and errors (auth errors stop every sync); credentials=true adds credential expiry, but with a full-access key Nango may refresh the token on that read.\n\
 2. list_syncs for {connection_id}: which sync is failing, stale or never ran; when it last finished; last run counts.\n\
 3. list_sync_runs (if available) for the failed runs' errors; otherwise use the error log ids.\n\
 4. get_environment: did the deployed sync logic change (version, last deployment) around the failure?\n\
