@@ -18,8 +18,8 @@ pub const LOGS_SCOPE: &str = "environment:logs:read";
 pub enum ManagementError {
     #[error("could not reach Nango's Management MCP at {url}: {reason}")]
     Unreachable { url: String, reason: String },
-    #[error("Nango's Management MCP at {url} did not answer within {} s", seconds.as_secs())]
-    TimedOut { url: String, seconds: Duration },
+    #[error("Nango's Management MCP at {url} did not answer within {} s", after.as_secs())]
+    TimedOut { url: String, after: Duration },
     #[error("the key lacks {scope}, which Nango's {tool} needs")]
     MissingScope { tool: String, scope: String },
     #[error("Nango's logs are disabled on this server")]
@@ -28,7 +28,9 @@ pub enum ManagementError {
     RateLimited { retry_after: Option<Duration> },
     #[error("Nango's Management MCP refused the key (HTTP {status}): {message}")]
     Unauthorized { status: u16, message: String },
-    #[error("Nango's Management MCP at {url} has no {tool} tool (an older Nango, or not the Management MCP URL)")]
+    #[error(
+        "Nango's Management MCP at {url} has no {tool} tool (an older Nango, or not the Management MCP URL)"
+    )]
     UnknownTool { url: String, tool: String },
     #[error("Nango's {tool} refused the call: {message}")]
     Refused { tool: String, message: String },
@@ -87,8 +89,12 @@ pub(super) fn from_tool_text(tool: &str, url: &str, text: &str) -> ManagementErr
 pub(super) fn from_initialize(url: &str, error: &ClientInitializeError) -> ManagementError {
     match error {
         ClientInitializeError::TransportError { error, .. } => from_transport(url, error),
-        ClientInitializeError::JsonRpcError(data) => from_json_rpc(url, "initialize", &data.message),
-        ClientInitializeError::ConnectionClosed(_) => unreachable(url, "the connection closed during the handshake"),
+        ClientInitializeError::JsonRpcError(data) => {
+            from_json_rpc(url, "initialize", &data.message)
+        }
+        ClientInitializeError::ConnectionClosed(_) => {
+            unreachable(url, "the connection closed during the handshake")
+        }
         _ => ManagementError::ServerFailed {
             url: url.to_owned(),
             reason: "the MCP handshake failed (is this Nango's Management MCP URL?)".to_owned(),
@@ -102,7 +108,7 @@ pub(super) fn from_service(url: &str, tool: &str, error: &ServiceError) -> Manag
         ServiceError::TransportSend(error) => from_transport(url, error),
         ServiceError::Timeout { timeout } => ManagementError::TimedOut {
             url: url.to_owned(),
-            seconds: *timeout,
+            after: *timeout,
         },
         _ => unreachable(url, "the connection closed before Nango answered"),
     }
@@ -263,29 +269,67 @@ mod tests {
     #[test]
     fn nangos_tool_error_texts_become_words() {
         let tool = "logs_list_operations";
-        assert_eq!(from_tool_text(tool, URL, "Nango logs are disabled"), ManagementError::LogsDisabled);
-        let scope = from_tool_text(tool, URL, "MCP error -32602: Tool logs_list_operations disabled");
-        assert_eq!(scope.to_string(), "the key lacks environment:logs:read, which Nango's logs_list_operations needs");
+        assert_eq!(
+            from_tool_text(tool, URL, "Nango logs are disabled"),
+            ManagementError::LogsDisabled
+        );
+        let scope = from_tool_text(
+            tool,
+            URL,
+            "MCP error -32602: Tool logs_list_operations disabled",
+        );
+        assert_eq!(
+            scope.to_string(),
+            "the key lacks environment:logs:read, which Nango's logs_list_operations needs"
+        );
         assert!(matches!(
-            from_tool_text(tool, URL, "MCP error -32602: Tool logs_list_operations not found"),
+            from_tool_text(
+                tool,
+                URL,
+                "MCP error -32602: Tool logs_list_operations not found"
+            ),
             ManagementError::UnknownTool { .. }
         ));
         let other = from_tool_text("logs_get_operation", URL, "Operation not found");
-        assert_eq!(other.to_string(), "Nango's logs_get_operation refused the call: Operation not found");
+        assert_eq!(
+            other.to_string(),
+            "Nango's logs_get_operation refused the call: Operation not found"
+        );
     }
 
     #[test]
     fn rate_limits_say_when_to_retry() {
-        let limited = ManagementError::RateLimited { retry_after: Some(Duration::from_secs(34)) };
-        assert_eq!(limited.to_string(), "Nango's Management MCP rate limit reached (429), retry in 34 s");
+        let limited = ManagementError::RateLimited {
+            retry_after: Some(Duration::from_secs(34)),
+        };
+        assert_eq!(
+            limited.to_string(),
+            "Nango's Management MCP rate limit reached (429), retry in 34 s"
+        );
     }
 
     #[test]
     fn http_failures_without_json_rpc_use_nangos_message() {
-        let no_auth = from_http_text(URL, r#"HTTP 401 Unauthorized: {"error":{"message":"Authentication failed. The request is missing the Authorization header.","code":"missing_auth_header","payload":{}}}"#);
-        assert!(no_auth.to_string().contains("missing the Authorization header"), "{no_auth}");
-        let old_scope = from_http_text(URL, r#"HTTP 403 Forbidden: {"error":{"code":"forbidden","message":"Insufficient scope. Required: environment:mcp"}}"#);
-        assert!(old_scope.to_string().starts_with("the key lacks environment:mcp"), "{old_scope}");
+        let no_auth = from_http_text(
+            URL,
+            r#"HTTP 401 Unauthorized: {"error":{"message":"Authentication failed. The request is missing the Authorization header.","code":"missing_auth_header","payload":{}}}"#,
+        );
+        assert!(
+            no_auth
+                .to_string()
+                .contains("missing the Authorization header"),
+            "{no_auth}"
+        );
+        let old_scope = from_http_text(
+            URL,
+            r#"HTTP 403 Forbidden: {"error":{"code":"forbidden","message":"Insufficient scope. Required: environment:mcp"}}"#,
+        );
+        assert!(
+            old_scope
+                .to_string()
+                .starts_with("the key lacks environment:mcp"),
+            "{old_scope}"
+        );
     }
 
     #[test]

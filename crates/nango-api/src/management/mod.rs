@@ -126,7 +126,7 @@ impl ManagementClient {
             .await
             .map_err(|_| ManagementError::TimedOut {
                 url: self.url.clone(),
-                seconds: self.timeout,
+                after: self.timeout,
             })
             .and_then(|result| result);
         if let Err(error) = &result {
@@ -159,7 +159,11 @@ impl ManagementClient {
         self.content(tool, result?)
     }
 
-    fn content(&self, tool: &'static str, result: CallToolResult) -> Result<Value, ManagementError> {
+    fn content(
+        &self,
+        tool: &'static str,
+        result: CallToolResult,
+    ) -> Result<Value, ManagementError> {
         let text = || {
             result
                 .content

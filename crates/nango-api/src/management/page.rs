@@ -140,7 +140,10 @@ mod tests {
 
     #[test]
     fn the_outer_shape_must_be_nangos() {
-        assert!(operations_page(json!({"data": [], "pagination": {"total": 0, "cursor": null}})).is_err());
+        assert!(
+            operations_page(json!({"data": [], "pagination": {"total": 0, "cursor": null}}))
+                .is_err()
+        );
         assert!(operations_page(json!({"operations": []})).is_err());
     }
 

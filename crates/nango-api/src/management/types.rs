@@ -197,7 +197,11 @@ pub struct OperationRow {
     pub ended_at: Option<Timestamp>,
     pub expires_at: Option<Timestamp>,
     /// Rarely set on operations; see [`OperationRow::duration_ms`].
-    #[serde(default, rename = "durationMs", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "durationMs",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub duration: Option<i64>,
 }
 
