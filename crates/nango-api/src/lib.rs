@@ -21,6 +21,7 @@
 
 mod client;
 pub mod error;
+pub mod management;
 pub mod models;
 
 pub use client::*;

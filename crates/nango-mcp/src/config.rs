@@ -6,10 +6,7 @@ use std::{collections::BTreeMap, path::Path, time::Duration};
 
 use nango_api::{ClientConfig, NangoClient, SecretKey};
 
-use crate::{
-    errors::ToolError,
-    management::{self, ManagementMcp},
-};
+use crate::errors::ToolError;
 
 pub const DEFAULT_HOST: &str = "https://api.nango.dev";
 const KEY_VARIABLE: &str = "NANGO_SECRET_KEY";
@@ -56,7 +53,7 @@ pub struct Environment {
     pub key_variable: String,
     pub client: NangoClient,
     /// Where sync-run logs are read (Nango's Management MCP), with the same key.
-    pub management: ManagementMcp,
+    pub management: nango_api::management::ManagementClient,
 }
 
 /// Every configured environment; the first is the default.
@@ -116,7 +113,7 @@ impl Environments {
                 let management_url = vars
                     .get("NANGO_MANAGEMENT_MCP_URL")
                     .cloned()
-                    .unwrap_or_else(|| management::DEFAULT_URL.to_owned());
+                    .unwrap_or_else(|| nango_api::management::DEFAULT_URL.to_owned());
                 environment(name, variable, &host, &management_url, key, tuning)
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -164,7 +161,7 @@ pub fn environment(
         source,
     };
     let key = SecretKey::new(key).map_err(client_error)?;
-    let management = ManagementMcp::new(
+    let management = nango_api::management::ManagementClient::new(
         management_url.to_owned(),
         key.clone(),
         tuning.request_timeout,

@@ -13,7 +13,7 @@ pub mod config;
 pub mod errors;
 pub mod health;
 pub mod instructions;
-pub mod management;
+pub mod log_filter;
 pub mod output;
 pub mod prompts;
 pub mod resources;

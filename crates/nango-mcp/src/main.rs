@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use nango_mcp::cli::Cli;
-use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -18,7 +17,7 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(nango_mcp::log_filter::filter(filter))
         .init();
     match nango_mcp::app::run(cli).await {
         Ok(code) => code,

@@ -118,3 +118,42 @@ async fn key_without_logs_scope_is_told_which_scope() {
     );
     h.stop().await;
 }
+
+/// Management MCP unreachable, from the CLI: the note says so in words (no rmcp/reqwest type
+/// names), and stderr carries no ERROR line from rmcp: the failure is handled and reported once.
+#[tokio::test]
+async fn unreachable_logs_are_reported_in_words_once() {
+    let sim = nango_sim::Sim::start(SimConfig::demo()).await.unwrap();
+    let closed = format!("http://{}/mcp", common::unused_loopback_addr());
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nango-mcp"))
+        .env_clear()
+        .env("NANGO_SECRET_KEY", sim.secret_key())
+        .env("NANGO_HOST", sim.base_url())
+        .env("NANGO_MANAGEMENT_MCP_URL", &closed)
+        .args([
+            "call",
+            "list_sync_runs",
+            r#"{"connection_id":"conn-123"}"#,
+            "--json",
+        ])
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("ERROR"), "{stderr}");
+    assert!(!stderr.contains("rmcp"), "{stderr}");
+    let answer: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(answer["source"], "latest_status");
+    let note = answer["notes"][0].as_str().unwrap();
+    assert!(
+        note.starts_with(&format!(
+            "Could not reach Nango's Management MCP at {closed}: connection refused."
+        )),
+        "{note}"
+    );
+    for noise in ["rmcp::", "Transport [", "reqwest", "<"] {
+        assert!(!note.contains(noise), "{noise:?} in {note}");
+    }
+    sim.shutdown().await;
+}

@@ -137,9 +137,12 @@ async fn conn_123_deals_example_as_list_sync_runs_asks() {
         assert_eq!(row["operation"], json!({"type": "sync", "action": "run"}));
         let started = DateTime::parse_from_rfc3339(row["startedAt"].as_str().unwrap()).unwrap();
         let ended = DateTime::parse_from_rfc3339(row["endedAt"].as_str().unwrap()).unwrap();
-        assert_eq!(
-            (ended - started).num_milliseconds(),
-            row["durationMs"].as_i64().unwrap()
+        assert!(ended > started);
+        // Nango stamps no durationMs on operations, and writes no nulls for unset fields.
+        assert!(row.get("durationMs").is_none(), "{row}");
+        assert!(
+            row.get("actor").is_none() && row.get("error").is_none(),
+            "{row}"
         );
     }
     let failed = rows.iter().find(|row| row["state"] == "failed").unwrap();

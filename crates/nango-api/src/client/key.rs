@@ -1,6 +1,6 @@
 //! The Nango secret key. It selects the environment and grants every read the scopes allow, so
 //! it is kept out of every printable, serialisable and loggable surface: the only way to read it
-//! is crate-private and used once, to build the `Authorization` header.
+//! is crate-private and used only to build `Authorization` headers bound for Nango.
 
 use std::fmt;
 
@@ -37,14 +37,9 @@ impl SecretKey {
         text
     }
 
-    /// The key in clear, for the `Authorization` header only.
+    /// The key in clear, for the `Authorization` header of the REST API and of the
+    /// Management MCP (`crate::management`) only.
     pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The key in clear, to authenticate to Nango's own Management MCP endpoint (the same key
-    /// opens it). Callers must only put it in an `Authorization` header bound for Nango.
-    pub fn expose_for_nango_auth(&self) -> &str {
         &self.0
     }
 }

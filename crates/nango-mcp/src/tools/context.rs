@@ -3,11 +3,9 @@
 
 use std::sync::Arc;
 
-use nango_api::{NangoClient, NangoError};
+use nango_api::{NangoClient, NangoError, management::ManagementClient};
 
-use crate::{
-    catalog::ProviderCatalog, errors::ToolError, management::ManagementMcp, output::TokenBudget,
-};
+use crate::{catalog::ProviderCatalog, errors::ToolError, output::TokenBudget};
 
 /// Reports progress of long fan-outs (MCP progress notifications, or stderr for `call`).
 pub type Progress = Arc<dyn Fn(u64, Option<u64>, String) + Send + Sync>;
@@ -16,7 +14,7 @@ pub type Progress = Arc<dyn Fn(u64, Option<u64>, String) + Send + Sync>;
 pub struct ToolContext {
     pub client: NangoClient,
     /// Nango's Management MCP (sync-run logs) for the same environment.
-    pub management: ManagementMcp,
+    pub management: ManagementClient,
     /// Name of the environment this call runs against.
     pub environment: String,
     /// Every configured environment name (for `get_environment`).

@@ -4,10 +4,13 @@
 //! latest run from `/sync/status`.
 
 use chrono::{Duration, Utc};
+use nango_api::management::{
+    GetOperation, ListOperations, OperationFilter, OperationRow, OperationState, OperationsPage,
+    Period,
+};
 use nango_api::models::{SyncSelector, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{errors::ToolError, output::text, sync_health::sync_health};
@@ -103,11 +106,14 @@ impl NangoTool for ListSyncRuns {
             integration.as_deref(),
             hours,
             limit,
-        );
-        match ctx.management.list_operations(arguments).await {
-            Ok(result) => Ok(from_logs(&ctx, &result, limit).await),
+        )?;
+        match ctx.management.list_operations(&arguments).await {
+            Ok(page) => Ok(from_logs(&ctx, page, limit).await),
             Err(error) => {
-                let note = format!("{error}. Showing the latest run from sync status instead.");
+                let note = format!(
+                    "{}. Showing the latest run from sync status instead.",
+                    sentence(&error.to_string())
+                );
                 fallback(
                     &ctx,
                     connection_id.as_deref(),
@@ -173,42 +179,43 @@ fn list_arguments(
     integration: Option<&str>,
     hours: u32,
     limit: usize,
-) -> Map<String, Value> {
+) -> Result<ListOperations, ToolError> {
+    let states = params
+        .states
+        .iter()
+        .flatten()
+        .map(|state| {
+            OperationState::parse(state).ok_or_else(|| {
+                ToolError::invalid(
+                    "states",
+                    "use success, failed, running, waiting, timeout or cancelled",
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let now = Utc::now();
-    let from = now - Duration::hours(i64::from(hours));
-    let mut arguments = json!({
-        "limit": limit,
-        "operations": [{"type": "sync", "actions": ["run"]}],
-        "period": {"from": utc(from), "to": utc(now)},
-    });
-    if let Some(map) = arguments.as_object_mut() {
-        if let Some(connection) = connection {
-            map.insert("connections".to_owned(), json!([connection]));
-        }
-        if let Some(integration) = integration {
-            map.insert("integrations".to_owned(), json!([integration]));
-        }
-        if let Some(sync) = &params.sync {
-            map.insert("syncs".to_owned(), json!([sync]));
-        }
-        if let Some(states) = params.states.as_ref().filter(|states| !states.is_empty()) {
-            map.insert("states".to_owned(), json!(states));
-        }
-    }
-    match arguments {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
+    Ok(ListOperations {
+        limit: u32::try_from(limit).ok(),
+        states,
+        operations: vec![OperationFilter::sync_runs()],
+        connections: connection.map(str::to_owned).into_iter().collect(),
+        integrations: integration.map(str::to_owned).into_iter().collect(),
+        syncs: params.sync.clone().into_iter().collect(),
+        period: Some(Period {
+            from: now - Duration::hours(i64::from(hours)),
+            to: Some(now),
+        }),
+        ..ListOperations::default()
+    })
 }
 
-async fn from_logs(ctx: &ToolContext, result: &Value, limit: usize) -> Output {
-    let rows = result
-        .get("data")
-        .or_else(|| result.get("operations"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let mut runs: Vec<Run> = rows.iter().take(limit).map(run_from_operation).collect();
+async fn from_logs(ctx: &ToolContext, page: OperationsPage, limit: usize) -> Output {
+    let mut runs: Vec<Run> = page
+        .operations
+        .iter()
+        .take(limit)
+        .map(run_from_operation)
+        .collect();
     // The operation row rarely says why; its messages do. Fetch a few, not all.
     for run in runs
         .iter_mut()
@@ -216,69 +223,39 @@ async fn from_logs(ctx: &ToolContext, result: &Value, limit: usize) -> Output {
         .take(DETAILED_FAILURES)
     {
         if let Some(id) = &run.id
-            && let Ok(detail) = ctx.management.get_operation(id, 20).await
+            && let Ok(detail) = ctx
+                .management
+                .get_operation(&GetOperation::with_messages(id.clone(), 20))
+                .await
         {
-            run.error = error_message(&detail);
+            run.error = detail.failure_reason().map(str::to_owned);
         }
+    }
+    let mut notes = Vec::new();
+    if page.skipped > 0 {
+        notes.push(format!(
+            "{} log row(s) from Nango were not in a shape this server understands and were left out.",
+            page.skipped
+        ));
     }
     Output {
         source: "logs".to_owned(),
         summary: summarise(&runs),
         runs,
-        notes: Vec::new(),
+        notes,
     }
 }
 
-fn run_from_operation(row: &Value) -> Run {
-    let text = |key: &str| row.get(key).and_then(Value::as_str).map(str::to_owned);
+fn run_from_operation(row: &OperationRow) -> Run {
     Run {
-        id: text("id"),
-        connection_id: text("connectionName").or_else(|| text("connectionId")),
-        sync: text("syncConfigName"),
-        state: text("state").unwrap_or_else(|| "unknown".to_owned()),
-        started_at: text("startedAt").or_else(|| text("createdAt")),
-        ended_at: text("endedAt"),
-        duration_ms: row.get("durationMs").and_then(Value::as_u64),
-        error: row.get("error").and_then(error_text),
-    }
-}
-
-/// The first error message of an operation's log messages.
-fn error_message(detail: &Value) -> Option<String> {
-    if let Some(error) = detail
-        .get("operation")
-        .and_then(|operation| operation.get("error"))
-        .and_then(error_text)
-    {
-        return Some(error);
-    }
-    let messages = detail
-        .get("messages")
-        .and_then(|messages| messages.get("data").or(Some(messages)))
-        .and_then(Value::as_array)?;
-    messages.iter().find_map(|message| {
-        let is_error = message.get("level").and_then(Value::as_str) == Some("error");
-        message.get("error").and_then(error_text).or_else(|| {
-            is_error
-                .then(|| {
-                    message
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                })
-                .flatten()
-        })
-    })
-}
-
-fn error_text(error: &Value) -> Option<String> {
-    match error {
-        Value::String(text) => Some(text.clone()),
-        Value::Object(map) => map
-            .get("message")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        _ => None,
+        id: Some(row.id.clone()),
+        connection_id: row.connection_name.clone(),
+        sync: row.sync_config_name.clone(),
+        state: row.state.as_str().to_owned(),
+        started_at: Some(row.started_at.unwrap_or(row.created_at).to_rfc3339()),
+        ended_at: row.ended_at.map(|at| at.to_rfc3339()),
+        duration_ms: row.duration_ms(),
+        error: row.error.as_ref().map(|error| error.message.clone()),
     }
 }
 
@@ -351,7 +328,11 @@ async fn fallback(
     })
 }
 
-/// Nango's logs tools accept UTC times with a `Z` only.
-fn utc(time: chrono::DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+/// The error's words as the start of a sentence.
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -5,20 +5,16 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use super::args::ListArgs;
+use super::cursors::{SortKey, decode_operation_cursor, operation_cursor};
 use super::history::schedule::SyncHistory;
 use super::history::{LogOperation, OperationKind, RunState, token_refresh};
 use crate::dataset::Dataset;
 
 /// Sort slot of a connection's token refresh, after any sync index.
 const REFRESH_SLOT: u16 = 256;
-
-/// Rows sort by (created, connection index, slot), newest first; unique per operation.
-type SortKey = (i64, usize, u16);
 
 /// One page of operations.
 pub(crate) struct Page {
@@ -138,22 +134,6 @@ fn sources<'a>(dataset: &'a Dataset, args: &ListArgs) -> Vec<Source<'a>> {
     out
 }
 
-fn encode_cursor(key: SortKey) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}.{}.{}", key.0, key.1, key.2))
-}
-
-fn decode_cursor(cursor: &str) -> Option<SortKey> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let mut parts = text.split('.');
-    let key = (
-        parts.next()?.parse().ok()?,
-        parts.next()?.parse().ok()?,
-        parts.next()?.parse().ok()?,
-    );
-    parts.next().is_none().then_some(key)
-}
-
 struct Matcher<'a> {
     states: Option<&'a [RunState]>,
     search: Option<String>,
@@ -204,7 +184,7 @@ impl Matcher<'_> {
 /// One page of `logs_list_operations`.
 pub(crate) fn list(dataset: &Dataset, args: &ListArgs) -> Result<Page, String> {
     let after = match &args.cursor {
-        Some(cursor) => Some(decode_cursor(cursor).ok_or("Invalid cursor")?),
+        Some(cursor) => Some(decode_operation_cursor(cursor).ok_or("Invalid cursor")?),
         None => None,
     };
     let matcher = Matcher {
@@ -229,7 +209,6 @@ pub(crate) fn list(dataset: &Dataset, args: &ListArgs) -> Result<Page, String> {
         ends.push(end);
     }
     let mut operations = Vec::new();
-    let mut more = false;
     while let Some((_, Reverse(index), run)) = heap.pop() {
         let (Some(source), Some(end)) = (sources.get(index), ends.get(index)) else {
             continue;
@@ -238,33 +217,22 @@ pub(crate) fn list(dataset: &Dataset, args: &ListArgs) -> Result<Page, String> {
             heap.push((source.key(run + 1), Reverse(index), run + 1));
         }
         if let Some(operation) = matcher.matches(source, run) {
+            operations.push((source.key(run), operation));
             if operations.len() == args.limit {
-                more = true;
                 break;
             }
-            operations.push((source.key(run), operation));
         }
     }
+    // Nango's rule: a cursor whenever the page is full and the total is larger than it, so
+    // the page after the last full one can be empty.
+    let full = operations.len() == args.limit && total > operations.len();
     let cursor = operations
         .last()
-        .filter(|_| more)
-        .map(|(key, _)| encode_cursor(*key));
+        .filter(|_| full)
+        .map(|(key, _)| operation_cursor(*key));
     Ok(Page {
         operations: operations.into_iter().map(|(_, op)| op).collect(),
         total,
         cursor,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let key = (1_767_605_400_000_000_000, 41, 2);
-        assert_eq!(decode_cursor(&encode_cursor(key)), Some(key));
-        assert_eq!(decode_cursor("not a cursor"), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("1.2")), None);
-    }
 }

@@ -4,6 +4,7 @@
 //! rate limiting are the REST API's: every POST costs a point.
 
 mod args;
+mod cursors;
 mod datetime;
 pub mod history;
 mod listing;

@@ -1,5 +1,8 @@
-//! Nango's log rows on the wire: `OperationRow` and `MessageRow` (camelCase, ISO times with
-//! milliseconds, numeric internal ids next to the names people use).
+//! Nango's log rows on the wire: `OperationRow` and `MessageRow` of `@nangohq/types`
+//! (camelCase, ISO times with milliseconds, numeric internal ids next to the names people use).
+//! Optional fields are left out when unset, as Nango's JSON never carries `undefined`; only
+//! `startedAt`, `endedAt` and `expiresAt` are `null`-able. Nango stamps no `durationMs` on
+//! operations (only on HTTP messages), so clients compute it from the two times.
 
 use chrono::Duration;
 use serde_json::{Map, Value, json};
@@ -47,8 +50,11 @@ pub(crate) fn operation_row(dataset: &Dataset, operation: &LogOperation) -> Valu
     });
     let failed = matches!(operation.state, RunState::Failed | RunState::Timeout);
     let mut row = Map::new();
+    // `undefined` fields are absent from Nango's JSON: a null here is simply not written.
     let mut put = |key: &str, value: Value| {
-        row.insert(key.to_owned(), value);
+        if !value.is_null() {
+            row.insert(key.to_owned(), value);
+        }
     };
     put("id", json!(operation.id));
     put("source", json!("internal"));
@@ -57,8 +63,9 @@ pub(crate) fn operation_row(dataset: &Dataset, operation: &LogOperation) -> Valu
     put(
         "message",
         json!(match operation.kind {
-            super::history::OperationKind::SyncRun => "Sync execution",
-            super::history::OperationKind::TokenRefresh => "Token refresh",
+            // Nango's `operationTypeToMessage`.
+            super::history::OperationKind::SyncRun => "Sync executed",
+            super::history::OperationKind::TokenRefresh => "Token refreshed",
         }),
     );
     put(
@@ -88,12 +95,8 @@ pub(crate) fn operation_row(dataset: &Dataset, operation: &LogOperation) -> Valu
                 .map(|_| derived_id(dataset.seed, &["job", &operation.id]))
         ),
     );
-    put("actor", Value::Null);
-    // Nango puts the reason on the error message line, not on the operation.
-    put("error", Value::Null);
-    put("request", Value::Null);
-    put("response", Value::Null);
-    put("meta", Value::Null);
+    // No actor (scheduled runs), error (Nango puts the reason on a message line), request,
+    // response or meta: left out, as Nango leaves them.
     put("createdAt", json!(iso_millis(operation.created_at)));
     put(
         "updatedAt",
@@ -101,15 +104,21 @@ pub(crate) fn operation_row(dataset: &Dataset, operation: &LogOperation) -> Valu
             operation.ended_at.unwrap_or(operation.started_at)
         )),
     );
-    put("startedAt", json!(iso_millis(operation.started_at)));
-    put("endedAt", json!(operation.ended_at.map(iso_millis)));
-    put(
-        "expiresAt",
+    // Always present, `null` when unset.
+    row.insert(
+        "startedAt".to_owned(),
+        json!(iso_millis(operation.started_at)),
+    );
+    row.insert(
+        "endedAt".to_owned(),
+        json!(operation.ended_at.map(iso_millis)),
+    );
+    row.insert(
+        "expiresAt".to_owned(),
         json!(iso_millis(
             operation.created_at + Duration::days(RETENTION_DAYS)
         )),
     );
-    put("durationMs", json!(operation.duration_ms()));
     Value::Object(row)
 }
 
@@ -117,15 +126,17 @@ pub(crate) fn operation_row(dataset: &Dataset, operation: &LogOperation) -> Valu
 pub(crate) fn message_row(operation: &LogOperation, message: &LogMessage) -> Value {
     let mut row = Map::new();
     let mut put = |key: &str, value: Value| {
-        row.insert(key.to_owned(), value);
+        if !value.is_null() {
+            row.insert(key.to_owned(), value);
+        }
     };
     put("id", json!(message.id));
     put("parentId", json!(operation.id));
+    put("accountId", json!(ACCOUNT_ID));
     put("source", json!("internal"));
     put("level", json!(message.level));
     put("type", json!(message.kind));
     put("message", json!(message.message));
-    put("context", Value::Null);
     put(
         "error",
         message.error.as_ref().map_or(Value::Null, error_json),
@@ -149,11 +160,17 @@ pub(crate) fn message_row(operation: &LogOperation, message: &LogMessage) -> Val
             .persisted
             .as_ref()
             .map_or(Value::Null, |(model, result)| {
+                // Nango lists the keys too; the simulator keeps only counts.
                 json!({
                     "model": model,
                     "added": result.added,
+                    "addedKeys": [],
                     "updated": result.updated,
+                    "updatedKeys": [],
+                    "unchanged": 0,
+                    "unchangedKeys": [],
                     "deleted": result.deleted,
+                    "deleteKeys": [],
                 })
             }),
     );

@@ -14,6 +14,7 @@ use rmcp::{
 use serde_json::{Value, json};
 
 use super::args::{GetArgs, get_args, list_args};
+use super::cursors;
 use super::listing::list;
 use super::rows::{message_row, operation_row};
 use super::tools::{self, GET_OPERATION, LIST_OPERATIONS};
@@ -80,15 +81,6 @@ fn list_operations(
     }))
 }
 
-fn parse_offset(cursor: Option<&str>) -> Result<usize, String> {
-    cursor.map_or(Ok(0), |cursor| {
-        cursor
-            .strip_prefix("m")
-            .and_then(|offset| offset.parse().ok())
-            .ok_or_else(|| "Invalid cursor".to_owned())
-    })
-}
-
 fn get_operation(
     dataset: &Dataset,
     arguments: &Value,
@@ -101,7 +93,6 @@ fn get_operation(
         search,
         period,
     } = get_args(arguments, now)?;
-    let offset = parse_offset(cursor.as_deref())?;
     let operation = dataset
         .log_operation(&operation_id)
         .ok_or("Operation not found")?;
@@ -119,17 +110,21 @@ fn get_operation(
         })
         .collect();
     let total = messages.len();
-    let page: Vec<Value> = messages
-        .iter()
-        .skip(offset)
-        .take(limit)
+    let offset = match cursor {
+        Some(cursor) => cursors::message_offset(&messages, &cursor).ok_or("Invalid cursor")?,
+        None => 0,
+    };
+    let page: Vec<_> = messages.iter().skip(offset).take(limit).collect();
+    // Like Nango's `cursorAfter`: the last row served, whenever the page is not empty.
+    let cursor = page.last().map(|message| cursors::message_cursor(message));
+    let rows: Vec<Value> = page
+        .into_iter()
         .map(|message| message_row(&operation, message))
         .collect();
-    let next = offset + page.len();
     Ok(json!({
         "operation": operation_row(dataset, &operation),
-        "messages": page,
-        "pagination": { "total": total, "cursor": (next < total).then(|| format!("m{next}")) },
+        "messages": rows,
+        "pagination": { "total": total, "cursor": cursor },
     }))
 }
 
@@ -162,12 +157,13 @@ impl ServerHandler for ManagementServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let name = request.name.as_ref();
+        // Nango's MCP SDK answers both as a tool error (isError), not a JSON-RPC error: a tool
+        // outside the key's scopes is registered but disabled, another name is unknown.
+        if tools::scope_of(name).is_none() {
+            return Ok(failure(format!("MCP error -32602: Tool {name} not found")).into());
+        }
         if !may_use(caller(&context).as_ref(), name) {
-            // Tools outside the key's scopes are not registered at all, as in Nango.
-            return Err(McpError::invalid_params(
-                format!("Tool {name} not found"),
-                None,
-            ));
+            return Ok(failure(format!("MCP error -32602: Tool {name} disabled")).into());
         }
         if !self.state.logs_enabled() {
             return Ok(failure(LOGS_DISABLED_MESSAGE).into());

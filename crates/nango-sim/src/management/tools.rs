@@ -18,8 +18,13 @@ pub(crate) const TOOL_SCOPES: &[(&str, &str)] =
     &[(LIST_OPERATIONS, LOGS_SCOPE), (GET_OPERATION, LOGS_SCOPE)];
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
-/// Nango's `z.string().datetime()`: UTC with a `Z`, seconds and fraction optional.
-const DATETIME_PATTERN: &str = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z$";
+/// Nango's `z.string().datetime()` as zod writes it: a real calendar date, UTC with a `Z`,
+/// seconds and fraction optional.
+const DATETIME_PATTERN: &str = r"^(?:(?:\d\d[2468][048]|\d\d[13579][26]|\d\d0[48]|[02468][048]00|[13579][26]00)-02-29|\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|(?:02)-(?:0[1-9]|1\d|2[0-8])))T(?:(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?(?:Z))$";
+
+/// Nango's descriptions, word for word.
+const LIST_DESCRIPTION: &str = "List Nango log operations. Log operations are top-level execution records for syncs, actions, auth, webhooks, proxy calls, and other Nango activity; each operation contains its related log messages. Results are newest first and can be filtered by status, operation, integration, connection, script, date range, and message search. When message search is used, limit is the maximum number of operations inspected for one call, so the response can contain fewer or zero matching operations while still returning a pagination cursor for the next page.";
+const GET_DESCRIPTION: &str = "Get one Nango log operation and a page of its message rows for the authenticated environment. Messages are returned newest first.";
 
 fn object(value: Value) -> Arc<JsonObject> {
     Arc::new(match value {
@@ -102,12 +107,7 @@ fn list_operations() -> Tool {
     });
     Tool::new_with_raw(
         LIST_OPERATIONS,
-        Some(
-            "List Nango log operations (sync runs, actions, auth, webhooks, proxy calls), newest \
-             first. Filter by state, operation type/action, integration, connection, sync, period \
-             (default: the last 24 hours) and message search; page with the returned cursor."
-                .into(),
-        ),
+        Some(LIST_DESCRIPTION.into()),
         object(input),
     )
     .with_raw_output_schema(object(output))
@@ -145,13 +145,9 @@ fn get_operation() -> Tool {
         "required": ["operation", "messages", "pagination"],
         "additionalProperties": false,
     });
-    Tool::new_with_raw(
-        GET_OPERATION,
-        Some("Get one Nango log operation and a page of its log messages, newest first.".into()),
-        object(input),
-    )
-    .with_raw_output_schema(object(output))
-    .with_annotations(ToolAnnotations::new().read_only(true))
+    Tool::new_with_raw(GET_OPERATION, Some(GET_DESCRIPTION.into()), object(input))
+        .with_raw_output_schema(object(output))
+        .with_annotations(ToolAnnotations::new().read_only(true))
 }
 
 /// Every tool, in Nango's listing order.

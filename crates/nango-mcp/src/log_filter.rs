@@ -1,0 +1,21 @@
+//! The stderr log filter. rmcp's transport worker logs an ERROR of its own whenever a
+//! Management MCP connection fails (`worker quit with fatal: Transport [rmcp::…]`); that
+//! failure is handled and reported once, in words, by whoever made the call, so rmcp's line is
+//! silenced unless the operator's filter asks about rmcp explicitly.
+
+use tracing_subscriber::EnvFilter;
+
+/// Directives appended to every filter that does not mention rmcp.
+const QUIET_RMCP: &str = "rmcp::transport::worker=off";
+
+/// The filter for `spec` (e.g. `info`, `nango_api=debug`); an invalid spec falls back to `info`.
+pub fn filter(spec: &str) -> EnvFilter {
+    let base = EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"));
+    if spec.contains("rmcp") {
+        return base;
+    }
+    match QUIET_RMCP.parse() {
+        Ok(directive) => base.add_directive(directive),
+        Err(_) => base,
+    }
+}
