@@ -9,17 +9,35 @@ use serde_json::{Value, json};
 /// The captured `GET /providers` body (`{"data": [...]}`).
 const REAL_CATALOG_JSON: &str = include_str!("../../../data/providers-catalog.json");
 
+/// Where the capture's server served logos from; Nango uses its own public URL there.
+const CAPTURED_PUBLIC_URL: &str = "http://127.0.0.1:3903/";
+
+/// The public URL of Nango Cloud, which the simulator's integration logos use too.
+const PUBLIC_URL: &str = "https://app.nango.dev/";
+
+fn with_public_logo(mut provider: Value) -> Value {
+    if let Some(logo) = provider.get_mut("logo_url")
+        && let Some(path) = logo
+            .as_str()
+            .and_then(|url| url.strip_prefix(CAPTURED_PUBLIC_URL))
+    {
+        *logo = json!(format!("{PUBLIC_URL}{path}"));
+    }
+    provider
+}
+
 /// The real catalog, parsed once per process.
 pub(crate) fn real_catalog() -> &'static [Value] {
     static CATALOG: OnceLock<Vec<Value>> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        serde_json::from_str::<Value>(REAL_CATALOG_JSON)
-            .ok()
-            .and_then(|body| match body.get("data") {
-                Some(Value::Array(items)) => Some(items.clone()),
-                _ => None,
-            })
-            .unwrap_or_default()
+        let items = match serde_json::from_str::<Value>(REAL_CATALOG_JSON) {
+            Ok(Value::Object(mut body)) => body.remove("data"),
+            _ => None,
+        };
+        match items {
+            Some(Value::Array(items)) => items.into_iter().map(with_public_logo).collect(),
+            _ => Vec::new(),
+        }
     })
 }
 
@@ -74,6 +92,10 @@ mod tests {
             .find(|p| p["name"] == "github-app-oauth")
             .expect("github-app-oauth is in the real catalog");
         assert!(github_app_oauth["token_url"].is_object());
+        assert_eq!(
+            github_app_oauth["logo_url"],
+            "https://app.nango.dev/images/template-logos/github-app-oauth.svg"
+        );
         let padded = catalog(1_000);
         assert_eq!(padded.len(), 1_000);
         assert!(
