@@ -2,6 +2,9 @@
 //! fails, the read answers 400 then 424 `invalid_credentials` and the connection gets a new
 //! `auth` error that every key sees. Read-only keys never trigger it.
 
+// Helpers outside `#[test]` fns fail loudly too; clippy.toml only relaxes `#[test]` bodies.
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
 mod common;
 
 use common::*;
