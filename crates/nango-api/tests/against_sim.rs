@@ -210,7 +210,13 @@ async fn a_read_only_key_gets_facts_without_credentials() {
 
 #[tokio::test]
 async fn transient_faults_are_ridden_out_by_retries() {
-    let sim = Sim::start(SimConfig::demo()).await.unwrap();
+    // Only the storm's `Retry-After: 1` under test: no per-minute window (and its reset).
+    let sim = Sim::start(SimConfig {
+        rate_limit_per_minute: 0,
+        ..SimConfig::demo()
+    })
+    .await
+    .unwrap();
     let (client, clock) = client_for(&sim);
     sim.set_faults(Faults {
         status_burst: 3,

@@ -16,6 +16,10 @@ use crate::{
     transport::http::{self, AuthToken, HttpSettings},
 };
 
+/// The `--demo` sandbox's rate limit: Nango sends rate-limit headers on every answer, so the
+/// sandbox does too, with a budget (50x the free plan's 200/min) a person never exhausts.
+const DEMO_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
+
 /// Keeps the in-process sandbox alive as long as the server runs.
 pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
@@ -87,9 +91,13 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         max_retry_wait: Duration::from_secs(args.max_retry_wait),
     };
     let (environments, sandbox) = if args.demo {
-        let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo())
-            .await
-            .context("could not start the built-in sandbox")?;
+        // Rate-limit headers like a real Nango, but a limit no person trying the demo reaches.
+        let sim = nango_sim::Sim::start(nango_sim::SimConfig {
+            rate_limit_per_minute: DEMO_RATE_LIMIT_PER_MINUTE,
+            ..nango_sim::SimConfig::demo()
+        })
+        .await
+        .context("could not start the built-in sandbox")?;
         let management_url = format!("{}/mcp", sim.base_url());
         let environment = config::environment(
             "demo".to_owned(),

@@ -34,7 +34,13 @@ async fn start(env: &[(&str, &str)]) -> Harness {
         ("NANGO_MANAGEMENT_MCP_URL", management.as_str()),
     ];
     all.extend_from_slice(env);
-    Harness::start_with(SimConfig::demo(), &all).await
+    // No per-minute limit: the storm's `Retry-After: 1` is the only rate limit under test, and
+    // every tool is called several times per fault.
+    let config = SimConfig {
+        rate_limit_per_minute: 0,
+        ..SimConfig::demo()
+    };
+    Harness::start_with(config, &all).await
 }
 
 async fn guarded<T>(what: &str, call: impl Future<Output = T>) -> T {

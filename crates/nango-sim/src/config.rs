@@ -11,6 +11,9 @@ use crate::faults::Faults;
 /// Secret key of the default full-access key (a UUID v4, as Nango requires).
 pub const DEMO_SECRET_KEY: &str = "5f0c8e2a-7b1d-4c3e-9a6f-2d4b8c1e7f3a";
 
+/// Nango's free-plan rate limit, the simulator's default.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 200;
+
 /// Full access, Nango's "Default - Full access" key.
 pub const SCOPE_FULL_ACCESS: &str = "environment:*";
 
@@ -92,9 +95,12 @@ pub struct SimConfig {
     pub records_per_model: usize,
     /// Per-(connection, model) record counts, e.g. 100,000 on one pair for a benchmark.
     pub record_count_overrides: Vec<RecordCountOverride>,
-    /// Size of the provider catalog; 0 = the built-in ~130 providers.
+    /// Size of the provider catalog: 0 = Nango's real 981 providers; more pads with synthetic
+    /// regional variants.
     pub providers: usize,
-    /// Points per fixed 60 s window; 0 disables rate limiting (and its headers).
+    /// Points per fixed 60 s window (default [`DEFAULT_RATE_LIMIT_PER_MINUTE`], with
+    /// `X-RateLimit-*` headers on every authenticated answer, as Nango always sends); 0
+    /// disables rate limiting and its headers.
     pub rate_limit_per_minute: u32,
     /// API keys; the first one is [`crate::Sim::secret_key`].
     pub keys: Vec<SimKey>,
@@ -124,7 +130,7 @@ impl Default for SimConfig {
             records_per_model: 120,
             record_count_overrides: Vec::new(),
             providers: 0,
-            rate_limit_per_minute: 0,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT_PER_MINUTE,
             keys: vec![SimKey::full_access(DEMO_SECRET_KEY)],
             faults: Faults::none(),
             sync_latency: Duration::ZERO,

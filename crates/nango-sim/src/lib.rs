@@ -3,7 +3,7 @@
 //! realistic dataset with secret canaries, a fixed-window rate limit and runtime faults.
 //!
 //! Default dataset (`SimConfig::demo()`, seed 42): 8 integrations (`salesforce-prod`,
-//! `hubspot-prod`, `jira-prod`, `github-app-prod`, `slack-prod`, `zendesk-prod`, `stripe-prod`,
+//! `hubspot-prod`, `jira-prod`, `github-app-prod`, `slack-prod`, `zendesk-prod`, `airtable-pat-prod`,
 //! `freshdesk-prod`), 60 connections. `salesforce-prod` has 12 connections; exactly `conn-abc`
 //! (its `deals` sync fails: ERROR/STOPPED, a `sync` error) and `conn-xyz` (expired token, an
 //! `auth` error) are broken. `hubspot-prod` has `conn-123` (healthy `deals`) and `conn-456`
@@ -30,13 +30,14 @@ pub mod dataset;
 pub mod faults;
 pub mod http;
 pub mod management;
+pub mod refresh;
 mod routes;
 mod sim;
 mod state;
 
 pub use config::{
-    DEMO_SECRET_KEY, READ_ONLY_SCOPES, RecordCountOverride, SCOPE_FULL_ACCESS, SimConfig, SimKey,
-    is_uuid_v4,
+    DEFAULT_RATE_LIMIT_PER_MINUTE, DEMO_SECRET_KEY, READ_ONLY_SCOPES, RecordCountOverride,
+    SCOPE_FULL_ACCESS, SimConfig, SimKey, is_uuid_v4,
 };
 pub use dataset::{CANARY_MARKER, Dataset, PROMPT_INJECTION};
 pub use faults::Faults;
@@ -44,6 +45,7 @@ pub use management::{
     Failure, FailureKind, LOGS_DISABLED_MESSAGE, LogMessage, LogOperation, MANAGEMENT_SERVER_NAME,
     OperationKind, RunState,
 };
+pub use refresh::{REFRESH_BACKOFF_MESSAGE, REFRESH_FAILED_MESSAGE, is_expired_oauth};
 pub use routes::router;
 pub use sim::Sim;
 pub use state::{RecordedRequest, SimState};

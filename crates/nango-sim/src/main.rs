@@ -3,7 +3,9 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Parser;
-use nango_sim::{DEMO_SECRET_KEY, RecordCountOverride, Sim, SimConfig, SimKey};
+use nango_sim::{
+    DEFAULT_RATE_LIMIT_PER_MINUTE, DEMO_SECRET_KEY, RecordCountOverride, Sim, SimConfig, SimKey,
+};
 
 /// A Nango API simulator with seeded sample data.
 #[derive(Debug, Parser)]
@@ -36,11 +38,11 @@ struct Args {
     /// Record count for one pair, as CONNECTION:MODEL=COUNT (repeatable).
     #[arg(long = "records-override", value_parser = parse_override)]
     records_overrides: Vec<RecordCountOverride>,
-    /// Provider catalog size (0 = built-in list).
+    /// Provider catalog size (0 = Nango's real 981 providers; more adds synthetic variants).
     #[arg(long, default_value_t = 0)]
     providers: usize,
-    /// Requests per minute (0 = no rate limit).
-    #[arg(long, default_value_t = 0)]
+    /// Requests per minute, with X-RateLimit-* headers like Nango (0 = no limit, no headers).
+    #[arg(long, default_value_t = DEFAULT_RATE_LIMIT_PER_MINUTE)]
     rate_limit: u32,
 }
 

@@ -129,6 +129,11 @@ impl Sim {
         self.state.request_count()
     }
 
+    /// Token refreshes that credential reads made the simulator try (see [`crate::refresh`]).
+    pub fn refresh_attempts(&self) -> u64 {
+        self.state.refresh_attempts()
+    }
+
     /// Number of `429` answers.
     pub fn rate_limited_count(&self) -> u64 {
         self.state.rate_limited_count()

@@ -14,6 +14,7 @@ use crate::dataset::Dataset;
 use crate::dataset::generate::{GenerateParams, generate};
 use crate::faults::Faults;
 use crate::http::ratelimit::RateLimiter;
+use crate::refresh::RefreshLedger;
 
 /// How many requests the log keeps (older ones are dropped; `request_count` keeps counting).
 const REQUEST_LOG_CAPACITY: usize = 10_000;
@@ -83,6 +84,7 @@ struct Inner {
     rng: Mutex<fastrand::Rng>,
     logs_enabled: AtomicBool,
     started: Instant,
+    refresh: RefreshLedger,
 }
 
 /// State shared by every handler; cheap to clone.
@@ -151,6 +153,7 @@ impl SimState {
                 rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
                 logs_enabled: AtomicBool::new(config.logs_enabled),
                 started: Instant::now(),
+                refresh: RefreshLedger::default(),
             }),
         };
         state.set_faults(config.faults);
@@ -211,6 +214,15 @@ impl SimState {
         let elapsed = chrono::Duration::from_std(self.inner.started.elapsed())
             .unwrap_or(chrono::Duration::zero());
         self.inner.dataset.anchor + elapsed
+    }
+
+    pub(crate) fn refresh(&self) -> &RefreshLedger {
+        &self.inner.refresh
+    }
+
+    /// Token refreshes credential reads made the simulator try (an audit client must make none).
+    pub fn refresh_attempts(&self) -> u64 {
+        self.inner.refresh.attempts()
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {

@@ -218,11 +218,25 @@ async fn canaries_appear_only_where_secrets_are_served() {
         );
     }
     secret_outputs.push_str(&get(&sim, "/environment-variables").await.text);
+    // Except the tokens of expired OAuth connections: reading them makes the sim try a
+    // refresh that fails (400 invalid_credentials), so their credentials are never served.
+    let expired: Vec<String> = dataset
+        .connections
+        .iter()
+        .filter(|c| nango_sim::is_expired_oauth(c, dataset.anchor))
+        .map(|c| format!("-{}-{}-", c.connection_id, c.id))
+        .collect();
+    assert!(
+        !expired.is_empty(),
+        "the demo has expired OAuth connections"
+    );
     let missing: Vec<&String> = canaries
         .iter()
         .filter(|c| !secret_outputs.contains(c.as_str()))
+        .filter(|c| !expired.iter().any(|owner| c.contains(owner.as_str())))
         .collect();
     assert!(missing.is_empty(), "canaries never served: {missing:?}");
+    assert!(secret_outputs.contains("invalid_credentials"));
 
     // Nothing else carries a canary; the read-only key sees none at all.
     let mut plain = get(&sim, "/connections").await.text;

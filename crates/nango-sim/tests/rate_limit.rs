@@ -75,10 +75,26 @@ async fn limits_after_n_requests_and_counts_429s() {
 
 #[tokio::test]
 async fn disabled_rate_limit_sends_no_headers() {
-    let sim = start(SimConfig::demo()).await;
+    let sim = start(SimConfig {
+        rate_limit_per_minute: 0,
+        ..SimConfig::demo()
+    })
+    .await;
     let reply = get(&sim, "/integrations").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.header("x-ratelimit-limit").is_none());
     assert!(reply.header("x-ratelimit-remaining").is_none());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_default_is_the_free_plan_with_headers_on_every_authenticated_answer() {
+    let sim = start(SimConfig::demo()).await;
+    for path in ["/integrations", "/integrations/nope", "/connections?foo=1"] {
+        let reply = get(&sim, path).await;
+        assert_eq!(reply.header("x-ratelimit-limit"), Some("200"), "{path}");
+        assert!(reply.header("x-ratelimit-remaining").is_some(), "{path}");
+        assert!(reply.header("x-ratelimit-reset").is_some(), "{path}");
+    }
     sim.shutdown().await;
 }

@@ -535,7 +535,7 @@ async fn default_dataset_answers_in_sample_shapes() {
         ),
         (
             "providers_get",
-            "/providers/salesforce".into(),
+            "/providers/github".into(),
             vec![],
             &["$.data.proxy"],
         ),
@@ -549,13 +549,7 @@ async fn default_dataset_answers_in_sample_shapes() {
             "{sample} via {path}: {}",
             reply.text
         );
-        let mut expected = samples[sample]["body"].clone();
-        if sample == "providers_get" {
-            // The sample provider (GitHub) has no connection-config fields; Salesforce does.
-            expected["data"]["connection_config"] =
-                reply.json()["data"]["connection_config"].clone();
-            expected["data"]["default_scopes"] = serde_json::json!(["scope"]);
-        }
+        let expected = samples[sample]["body"].clone();
         if sample == "connection_get_oauth2" {
             // Generated OAuth connections carry a realistic `raw` token response.
             assert!(reply.json()["credentials"]["raw"]["token_type"].is_string());

@@ -247,9 +247,19 @@ async fn connection_and_sync_status_errors() {
         bad_search.json()["error"]["errors"][0]["code"],
         "invalid_format"
     );
+    // Real Nango: 500 generic_error_support with a fresh support id, no rate-limit headers.
     let unknown_route = get(&sim, "/this/does/not/exist").await;
-    assert_eq!(unknown_route.status, StatusCode::NOT_FOUND);
-    assert_eq!(unknown_route.json()["error"]["code"], "not_found");
+    assert_eq!(unknown_route.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let error = &unknown_route.json()["error"];
+    assert_eq!(error["code"], "generic_error_support");
+    let support_id = error["payload"].as_str().expect("support id");
+    assert!(nango_sim::is_uuid_v4(support_id), "{support_id}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(support_id))
+    );
+    assert!(unknown_route.header("x-ratelimit-limit").is_none());
     assert_eq!(
         get(&sim, "/integrations/nope").await.json()["error"]["message"],
         "Integration \"nope\" does not exist"

@@ -110,9 +110,6 @@ impl Dataset {
                     function_id += 1;
                     function.id = function_id;
                 }
-                if function.json_schema.is_null() {
-                    function.json_schema = generate::integrations::empty_schema();
-                }
             }
         }
         let mut next_id = self.connections.iter().map(|c| c.id).max().unwrap_or(0);

@@ -132,9 +132,22 @@ pub struct Function {
     /// HTTP endpoints the function exposes.
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
-    /// JSON schema of its models (`{"definitions": {...}}`).
-    #[serde(default)]
+    /// JSON schema of its models (`{"definitions": {...}}`); an explicit `null` in a fixture
+    /// is served as `null`, as Nango does for functions deployed without one.
+    #[serde(default = "empty_schema")]
     pub json_schema: Value,
+    /// SDK version of the deploy (CLI deploys carry one; deploys through the API do not).
+    #[serde(default = "sdk_version")]
+    pub sdk_version: Option<String>,
+}
+
+fn empty_schema() -> Value {
+    serde_json::json!({ "definitions": {} })
+}
+
+/// The SDK version of the Nango the samples were captured from.
+pub(crate) fn sdk_version() -> Option<String> {
+    Some("0.71.4".to_owned())
 }
 
 impl Function {

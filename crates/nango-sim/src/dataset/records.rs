@@ -63,9 +63,18 @@ fn special_record(connection_id: &str, model: &str, index: usize) -> Option<Valu
 
 const SPECIAL_INDEXES: [usize; 3] = [3, 7, 11];
 
-/// Formats a timestamp like Nango's records table (`…941305+00:00`).
+/// Formats a timestamp the way Postgres' `to_json(timestamptz)` does, which Nango serves
+/// as-is for record metadata and connection lists: microsecond precision with trailing zeros
+/// trimmed (`…21.422562+00:00`, `…38.87+00:00`, no fraction at all on a whole second).
 pub fn micros_timestamp(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+    let seconds = time.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let fraction = format!("{:06}", time.timestamp_subsec_micros() % 1_000_000);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{seconds}+00:00")
+    } else {
+        format!("{seconds}.{fraction}+00:00")
+    }
 }
 
 fn millis_offset_timestamp(time: DateTime<Utc>) -> String {
@@ -271,7 +280,7 @@ impl<'a> RecordSet<'a> {
                 "first_seen_at": micros_timestamp(first_seen),
                 "last_modified_at": micros_timestamp(modified),
                 "last_action": action.as_str(),
-                "deleted_at": (action == RecordAction::Deleted).then(|| millis_offset_timestamp(modified)),
+                "deleted_at": (action == RecordAction::Deleted).then(|| micros_timestamp(modified)),
                 "pruned_at": Value::Null,
                 "cursor": self.cursor(index),
             }),
@@ -285,14 +294,36 @@ pub fn iso_millis(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-/// `…+00:00` with milliseconds, the format of connection timestamps.
+/// `…+00:00` with exactly three fractional digits, the format of a connection's detail
+/// timestamps (`created_at`, `updated_at`, `last_fetched_at`).
 pub fn offset_millis(time: DateTime<Utc>) -> String {
     millis_offset_timestamp(time)
+}
+
+/// `GET /connections` rows' `created`: Postgres JSON, trailing zeros trimmed (`…38.87+00:00`).
+pub fn postgres_millis(time: DateTime<Utc>) -> String {
+    micros_timestamp(time)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_timestamps_trim_trailing_zeros_like_the_samples() {
+        let at = |micros: i64| DateTime::from_timestamp_micros(micros).expect("valid time");
+        let base = 1_795_960_478_000_000; // 2026-11-29T13:54:38Z
+        assert_eq!(
+            micros_timestamp(at(base + 870_000)),
+            "2026-11-29T13:54:38.87+00:00"
+        );
+        assert_eq!(
+            micros_timestamp(at(base + 422_562)),
+            "2026-11-29T13:54:38.422562+00:00"
+        );
+        assert_eq!(micros_timestamp(at(base)), "2026-11-29T13:54:38+00:00");
+        assert_eq!(offset_millis(at(base)), "2026-11-29T13:54:38.000+00:00");
+    }
 
     #[test]
     fn cursor_round_trips_and_matches_sample_encoding() {

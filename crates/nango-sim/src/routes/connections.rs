@@ -5,11 +5,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use crate::dataset::records::offset_millis;
+use crate::dataset::records::{offset_millis, postgres_millis};
 use crate::dataset::{Connection, EndUser};
 use crate::http::auth::Caller;
 use crate::http::json::{ApiError, ApiResult, ok};
 use crate::http::query::{Issues, Query, boolean, integer, required, single};
+use crate::refresh::{Outcome, REFRESH_BACKOFF_MESSAGE, REFRESH_FAILED_MESSAGE};
 use crate::state::SimState;
 
 /// Without `limit` Nango returns up to 10,000 rows ("to avoid breaking changes").
@@ -53,7 +54,7 @@ fn list_item(connection: &Connection) -> Value {
     let mut map = common_fields(connection);
     map.insert(
         "created".to_owned(),
-        json!(offset_millis(connection.created_at)),
+        json!(postgres_millis(connection.created_at)),
     );
     Value::Object(map)
 }
@@ -206,7 +207,7 @@ pub(super) async fn list(
         .filter(|c| filters.matches(c))
         .skip(offset)
         .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(list_item)
+        .map(|c| list_item(&state.refresh().apply(c)))
         .collect();
     Ok(ok(&json!({ "connections": rows })))
 }
@@ -275,6 +276,35 @@ pub(super) async fn get(
     let connection = dataset
         .connection(provider_config_key, &connection_id)
         .ok_or_else(|| ApiError::not_found("Failed to find connection"))?;
+    if can_read_credentials {
+        let outcome = state.refresh().read_credentials(
+            connection,
+            state.now(),
+            dataset.anchor,
+            force_refresh,
+        );
+        let failed =
+            |status, message| refresh_error(status, message, &state.refresh().apply(connection));
+        match outcome {
+            Outcome::Fresh => {}
+            Outcome::Failed => {
+                return Err(failed(StatusCode::BAD_REQUEST, REFRESH_FAILED_MESSAGE));
+            }
+            Outcome::BackingOff => {
+                return Err(failed(
+                    StatusCode::FAILED_DEPENDENCY,
+                    REFRESH_BACKOFF_MESSAGE,
+                ));
+            }
+        }
+    }
+    let connection = state.refresh().apply(connection);
+    let credentials = visible_credentials(&connection, can_read_credentials, refresh_token);
+    Ok(ok(&detail(&connection, credentials)))
+}
+
+/// `GET /connections/{id}`'s body with the given credentials.
+fn detail(connection: &Connection, credentials: Value) -> Value {
     let mut map = common_fields(connection);
     map.insert(
         "connection_config".to_owned(),
@@ -296,9 +326,18 @@ pub(super) async fn get(
         "last_fetched_at".to_owned(),
         json!(connection.last_fetched_at.map(offset_millis)),
     );
-    map.insert(
-        "credentials".to_owned(),
-        visible_credentials(connection, can_read_credentials, refresh_token),
-    );
-    Ok(ok(&Value::Object(map)))
+    map.insert("credentials".to_owned(), credentials);
+    Value::Object(map)
+}
+
+/// `invalid_credentials` with the connection (credentials `{}`) in `payload.connection`.
+fn refresh_error(status: StatusCode, message: &str, connection: &Connection) -> ApiError {
+    ApiError::raw(
+        status,
+        json!({
+            "code": "invalid_credentials",
+            "message": message,
+            "payload": { "connection": detail(connection, json!({})) },
+        }),
+    )
 }

@@ -11,9 +11,6 @@ use crate::http::json::{ApiResult, ok};
 use crate::http::query::{Issues, Query};
 use crate::state::SimState;
 
-/// SDK version the simulated deployments report.
-const SDK_VERSION: &str = "0.71.4";
-
 pub(super) async fn variables(
     State(state): State<SimState>,
     Extension(caller): Extension<Caller>,
@@ -57,7 +54,7 @@ fn script_json(function: &Function) -> Value {
     );
     map.insert("webhookSubscriptions".to_owned(), json!([]));
     map.insert("json_schema".to_owned(), function.json_schema.clone());
-    map.insert("sdk_version".to_owned(), json!(SDK_VERSION));
+    map.insert("sdk_version".to_owned(), json!(function.sdk_version));
     let mut models: Vec<Value> = function
         .returns
         .iter()

@@ -16,6 +16,22 @@ fn text<'a>(provider: &'a Value, field: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// Nango tests `new RegExp(search, 'i')` against the provider *name* only. The allowed search
+/// characters leave `.` (any character) as the only regex metacharacter.
+fn name_matches(name: &str, search: &str) -> bool {
+    let name: Vec<char> = name.to_lowercase().chars().collect();
+    let pattern: Vec<char> = search.to_lowercase().chars().collect();
+    if pattern.is_empty() {
+        return true;
+    }
+    name.windows(pattern.len()).any(|window| {
+        window
+            .iter()
+            .zip(&pattern)
+            .all(|(have, want)| *want == '.' || have == want)
+    })
+}
+
 pub(super) async fn list(State(state): State<SimState>, RawQuery(raw): RawQuery) -> ApiResult {
     let query = Query::parse(raw.as_deref());
     let mut issues = Issues::default();
@@ -26,16 +42,10 @@ pub(super) async fn list(State(state): State<SimState>, RawQuery(raw): RawQuery)
     issues.reject_unknown(&query, &["search"], &[]);
     issues.finish("invalid_query_params")?;
     let dataset = state.dataset();
-    let needle = search.map(str::to_lowercase);
     let data: Vec<&Value> = dataset
         .providers
         .iter()
-        .filter(|p| {
-            needle.as_ref().is_none_or(|n| {
-                text(p, "name").to_lowercase().contains(n.as_str())
-                    || text(p, "display_name").to_lowercase().contains(n.as_str())
-            })
-        })
+        .filter(|p| search.is_none_or(|search| name_matches(text(p, "name"), search)))
         .collect();
     Ok(ok(&json!({ "data": data })))
 }
@@ -70,4 +80,17 @@ pub(super) async fn templates(
         .provider(&name)
         .ok_or_else(|| ApiError::not_found(format!("Unknown provider {name}")))?;
     Ok(ok(&json!({ "data": [] })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_matches;
+
+    #[test]
+    fn search_is_a_case_insensitive_name_regex() {
+        assert!(name_matches("hubspot-mcp", "HubSpot"));
+        assert!(name_matches("google-calendar", "g..gle"));
+        assert!(!name_matches("salesforce", "sales force"));
+        assert!(!name_matches("hub", "hubspot"));
+    }
 }

@@ -27,6 +27,17 @@ pub fn samples() -> Value {
     serde_json::from_str::<Value>(text).expect("samples parse")["samples"].clone()
 }
 
+/// The second real-server capture (Nango 0.71.4, 2026-11-29), keyed by sample name.
+pub fn real_samples() -> Value {
+    let text = include_str!("../../../nango-api/tests/fixtures/real-server-2026-11-29.json");
+    serde_json::from_str::<Value>(text).expect("real samples parse")["samples"].clone()
+}
+
+/// The dataset mirroring the seeded state of that capture (see its `_about`).
+pub fn real_env_fixture() -> Value {
+    serde_json::from_str(include_str!("../fixtures/real_env.json")).expect("fixture parses")
+}
+
 /// The hand-written dataset mirroring the environment the samples were captured from.
 pub fn sample_env_fixture() -> Value {
     serde_json::from_str(include_str!("../fixtures/sample_env.json")).expect("fixture parses")

@@ -265,7 +265,8 @@ pub(crate) fn connections(
         let expires_at = if auth_broken {
             params.anchor - Duration::hours(rng.range(30, 120))
         } else {
-            params.anchor + Duration::minutes(rng.range(5, 8 * 60))
+            // Beyond Nango's 15-minute refresh margin: reading it refreshes nothing at first.
+            params.anchor + Duration::minutes(rng.range(20, 8 * 60))
         };
         let owner = format!("{connection_id}-{id}");
         let mut canary = CanaryMaker::new(params.seed, &owner, "connection");

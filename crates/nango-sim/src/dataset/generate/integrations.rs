@@ -1,7 +1,7 @@
 //! Integrations and their deployed functions.
 
 use chrono::{DateTime, Duration, Utc};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 use crate::dataset::catalog::{INTEGRATION_PROVIDERS, ProviderSpec};
 use crate::dataset::credentials::{CanaryMaker, integration_credentials};
@@ -155,6 +155,7 @@ fn functions_for(
                 group: Some(title_case(sync.name)),
             }],
             json_schema: json!({ "definitions": definitions }),
+            sdk_version: crate::dataset::model::sdk_version(),
         });
     }
     for action in spec.actions {
@@ -189,6 +190,7 @@ fn functions_for(
                 group: Some(title_case(action.name.trim_start_matches("create-"))),
             }],
             json_schema: json!({ "definitions": definitions }),
+            sdk_version: crate::dataset::model::sdk_version(),
         });
     }
     functions
@@ -209,9 +211,4 @@ fn deployed(rng: &mut Rng, anchor: DateTime<Utc>) -> DateTime<Utc> {
     anchor
         - Duration::hours(rng.range(2, 24 * 60))
         - Duration::milliseconds(rng.range(0, 3_599_999))
-}
-
-/// An empty JSON object, used for fixture defaults.
-pub(crate) fn empty_schema() -> Value {
-    json!({ "definitions": {} })
 }
