@@ -290,17 +290,26 @@ fn file_url(path: &Path, fragment: &str) -> String {
     format!("file://{}{fragment}", path.canonicalize().unwrap().display())
 }
 
-#[tokio::test]
-async fn report_renders_in_headless_chromium() {
-    let Some(chromium) = chromium() else {
+/// Chromium, or `None` after a loud skip message; CI sets `NANGO_MCP_REQUIRE_CHROMIUM=1` so a
+/// missing browser fails there instead of skipping.
+fn chromium_or_skip(test: &str) -> Option<PathBuf> {
+    let found = chromium();
+    if found.is_none() {
         assert!(
             std::env::var("NANGO_MCP_REQUIRE_CHROMIUM").is_err(),
             "NANGO_MCP_REQUIRE_CHROMIUM is set but no chromium was found on PATH"
         );
         eprintln!(
-            "\n\n!!!!! SKIPPED report_renders_in_headless_chromium: no chromium on PATH \
+            "\n\n!!!!! SKIPPED {test}: no chromium on PATH \
              (apt-get install chromium; .ci/run installs it) !!!!!\n\n"
         );
+    }
+    found
+}
+
+#[tokio::test]
+async fn report_renders_in_headless_chromium() {
+    let Some(chromium) = chromium_or_skip("report_renders_in_headless_chromium") else {
         return;
     };
 
@@ -346,4 +355,73 @@ async fn report_renders_in_headless_chromium() {
         let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dashboard.png");
         std::fs::copy(target.join("dashboard-light.png"), docs).unwrap();
     }
+}
+
+/// The App path: a minimal host page (tests/fixtures/apps_host.html) renders the served document
+/// in an iframe and speaks the Apps bridge to it; the view must initialise, render the audit the
+/// host sends, take the host's theme, and drill down through a `tools/call` of list_connections.
+#[tokio::test]
+async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
+    let Some(chromium) =
+        chromium_or_skip("app_renders_the_tool_result_and_drills_down_through_the_bridge")
+    else {
+        return;
+    };
+    let h = Harness::start(hostile_fixture()).await;
+    let (audit, _) = h.ok("audit_connections", json!({})).await;
+    let worst = audit["integrations"][0]["integration"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let drill_down = json!({
+        "integrations": [worst],
+        "health": ["auth_error", "sync_error"],
+        "fields": ["end_user", "errors"],
+        "limit": 100
+    });
+    let (connections, _) = h.ok("list_connections", drill_down.clone()).await;
+    let page = include_str!("fixtures/apps_host.html")
+        .replacen(
+            "/*VIEW*/null",
+            &dashboard::embed_json(&json!(dashboard::document())),
+            1,
+        )
+        .replacen("/*AUDIT*/null", &dashboard::embed_json(&audit), 1)
+        .replacen("/*CONNECTIONS*/null", &dashboard::embed_json(&connections), 1);
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("apps-host.html");
+    std::fs::write(&path, page).unwrap();
+    let dom = headless(
+        &chromium,
+        &[
+            "--virtual-time-budget=10000".to_owned(),
+            "--dump-dom".to_owned(),
+            file_url(&path, ""),
+        ],
+    )
+    .await;
+    let out = dom
+        .split_once(r#"<div id="out">"#)
+        .and_then(|(_, rest)| rest.split_once("</div>"))
+        .map(|(text, _)| {
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap();
+    let seen: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("host saw: {out}"));
+    assert_eq!(seen["theme"], "dark", "{seen}");
+    assert_eq!(seen["rows"], audit["integrations"].as_array().unwrap().len());
+    assert_eq!(seen["images"], 0, "an element was created from Nango data");
+    let methods = seen["methods"].as_array().unwrap();
+    // The handshake comes first: nothing reaches the host before `initialized`.
+    assert_eq!(methods[0], "ui/initialize", "{seen}");
+    assert_eq!(methods[1], "ui/notifications/initialized", "{seen}");
+    for method in ["ui/initialize", "ui/notifications/initialized", "tools/call"] {
+        assert!(methods.iter().any(|m| m == method), "{method} not sent: {seen}");
+    }
+    assert_eq!(seen["calls"][0]["name"], "list_connections");
+    assert_eq!(seen["calls"][0]["arguments"], drill_down);
+    let detail = seen["detail"].as_str().unwrap();
+    assert!(detail.contains(HOSTILE_ID), "{detail}");
+    h.stop().await;
 }
