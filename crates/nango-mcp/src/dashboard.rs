@@ -37,7 +37,10 @@ fn script_hash(html: &str) -> String {
         .split_once(SCRIPT_OPEN)
         .and_then(|(_, rest)| rest.split_once("</script>"))
         .map_or("", |(body, _)| body);
-    format!("sha256-{}", STANDARD.encode(Sha256::digest(script.as_bytes())))
+    format!(
+        "sha256-{}",
+        STANDARD.encode(Sha256::digest(script.as_bytes()))
+    )
 }
 
 /// The dashboard with `data` embedded: a report that opens in any browser without a host.

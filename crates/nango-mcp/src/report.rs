@@ -29,8 +29,8 @@ pub async fn run(server: &NangoMcp, out: &Path) -> anyhow::Result<ExitCode> {
             out.display(),
             html.len().div_ceil(1024),
             integration_count(&data),
-            data["audit"]["connections"],
-            data["audit"]["findings_total"],
+            count(&data, "/audit/connections"),
+            count(&data, "/audit/findings_total"),
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -63,7 +63,8 @@ pub async fn collect(server: &NangoMcp) -> anyhow::Result<Value> {
             if list.get("next_cursor").is_some() {
                 notes.push(format!(
                     "The drill-down lists the first {} of {} broken connections.",
-                    list["shown"], list["total"]
+                    count(&list, "/shown"),
+                    count(&list, "/total")
                 ));
             }
             list
@@ -104,8 +105,16 @@ async fn all_integrations(server: &NangoMcp) -> Result<Value, crate::errors::Too
             .run_tool("list_integrations", arguments, None)
             .await?
             .structured;
-        rows.extend(page["integrations"].as_array().cloned().unwrap_or_default());
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        rows.extend(
+            page.get("integrations")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+        cursor = page
+            .get("next_cursor")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if cursor.is_none() {
             break;
         }
@@ -126,11 +135,18 @@ async fn broken_connections(server: &NangoMcp) -> Result<Value, crate::errors::T
 }
 
 fn integration_count(data: &Value) -> usize {
-    let listed = data["integrations"]["integrations"]
-        .as_array()
-        .map_or(0, Vec::len);
-    let audited = data["audit"]["integrations"].as_array().map_or(0, Vec::len);
+    let length = |pointer| {
+        data.pointer(pointer)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len)
+    };
+    let listed = length("/integrations/integrations");
+    let audited = length("/audit/integrations");
     listed.max(audited)
+}
+
+fn count(value: &Value, pointer: &str) -> u64 {
+    value.pointer(pointer).and_then(Value::as_u64).unwrap_or(0)
 }
 
 fn object(value: Value) -> Map<String, Value> {

@@ -88,8 +88,21 @@ fn split_report(html: &str) -> (Value, String) {
 fn assert_self_contained(html: &str) {
     let lower = html.to_lowercase();
     for needle in [
-        "src=", "href=", "url(", "@import", "http:", "https:", "<link", "<iframe", "<img", "<object",
-        "<embed", "<base", "fetch(", "xmlhttprequest", "websocket",
+        "src=",
+        "href=",
+        "url(",
+        "@import",
+        "http:",
+        "https:",
+        "<link",
+        "<iframe",
+        "<img",
+        "<object",
+        "<embed",
+        "<base",
+        "fetch(",
+        "xmlhttprequest",
+        "websocket",
     ] {
         assert!(!lower.contains(needle), "the document contains {needle:?}");
     }
@@ -132,19 +145,24 @@ async fn dashboard_resource_is_listed_readable_and_linked_from_the_audit() {
         .iter()
         .find(|resource| resource.uri == dashboard::URI)
         .expect("ui:// resource listed");
-    assert_eq!(listed.mime_type.as_deref(), Some("text/html;profile=mcp-app"));
+    assert_eq!(
+        listed.mime_type.as_deref(),
+        Some("text/html;profile=mcp-app")
+    );
 
     let read = h
         .client
         .read_resource(ReadResourceRequestParams::new(dashboard::URI))
         .await
         .unwrap();
-    let [ResourceContents::TextResourceContents {
-        uri,
-        mime_type,
-        text,
-        meta,
-    }] = read.contents.as_slice()
+    let [
+        ResourceContents::TextResourceContents {
+            uri,
+            mime_type,
+            text,
+            meta,
+        },
+    ] = read.contents.as_slice()
     else {
         panic!("one text content expected: {read:?}")
     };
@@ -166,7 +184,11 @@ async fn dashboard_resource_is_listed_readable_and_linked_from_the_audit() {
     let others_linked = tools
         .iter()
         .filter(|tool| tool.name != "audit_connections")
-        .filter(|tool| tool.meta.as_ref().is_some_and(|meta| meta.contains_key("ui")))
+        .filter(|tool| {
+            tool.meta
+                .as_ref()
+                .is_some_and(|meta| meta.contains_key("ui"))
+        })
         .count();
     assert_eq!(others_linked, 0, "only the audit renders as the dashboard");
     h.stop().await;
@@ -188,7 +210,10 @@ async fn demo_report_contains_every_integration() {
     expected.sort();
     listed.sort();
     assert_eq!(listed, expected);
-    assert_eq!(data["audit"]["connections"], sim.dataset().connections.len());
+    assert_eq!(
+        data["audit"]["connections"],
+        sim.dataset().connections.len()
+    );
     let broken = data["broken"]["connections"].as_array().unwrap();
     assert!(!broken.is_empty(), "the demo has broken connections");
     sim.shutdown().await;
@@ -196,6 +221,18 @@ async fn demo_report_contains_every_integration() {
     // The same through the built-in sandbox.
     let (_, html) = report(None, "report-demo.html").await;
     let (data, _) = split_report(&html);
+    assert_eq!(integration_keys(&data).len(), expected.len());
+
+    // `--out -` writes the document to stdout instead.
+    let output = tokio::process::Command::new(BIN)
+        .args(["--demo", "report", "--out", "-"])
+        .output()
+        .await
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("<!DOCTYPE html>"));
+    let (data, _) = split_report(&stdout);
     assert_eq!(integration_keys(&data).len(), expected.len());
 }
 
@@ -287,7 +324,10 @@ fn fastrand_suffix() -> u128 {
 }
 
 fn file_url(path: &Path, fragment: &str) -> String {
-    format!("file://{}{fragment}", path.canonicalize().unwrap().display())
+    format!(
+        "file://{}{fragment}",
+        path.canonicalize().unwrap().display()
+    )
 }
 
 /// Chromium, or `None` after a loud skip message; CI sets `NANGO_MCP_REQUIRE_CHROMIUM=1` so a
@@ -317,20 +357,45 @@ async fn report_renders_in_headless_chromium() {
     let sim = Sim::start(hostile_fixture()).await.unwrap();
     let (path, _) = report(Some(&sim), "browser-hostile.html").await;
     let dom = headless(&chromium, &["--dump-dom".to_owned(), file_url(&path, "")]).await;
-    assert!(dom.contains("Findings, worst first"), "the page script did not run:\n{dom}");
+    assert!(
+        dom.contains("Findings, worst first"),
+        "the page script did not run:\n{dom}"
+    );
     let rows = dom.matches(r#"class="row integration""#).count();
-    assert_eq!(rows, sim.dataset().integrations.len(), "one row per integration");
-    for key in ["anvil-test", "github-test", "lonely-test", "airtable-pat-test"] {
-        assert!(dom.contains(&format!(r#"data-integration="{key}""#)), "{key} missing");
+    assert_eq!(
+        rows,
+        sim.dataset().integrations.len(),
+        "one row per integration"
+    );
+    for key in [
+        "anvil-test",
+        "github-test",
+        "lonely-test",
+        "airtable-pat-test",
+    ] {
+        assert!(
+            dom.contains(&format!(r#"data-integration="{key}""#)),
+            "{key} missing"
+        );
     }
-    assert!(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "hostile id not shown as text");
-    assert!(!dom.contains("<img"), "an element was created from Nango data");
+    assert!(
+        dom.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "hostile id not shown as text"
+    );
+    assert!(
+        !dom.contains("<img"),
+        "an element was created from Nango data"
+    );
     assert!(dom.contains("&lt;/script&gt;&lt;script&gt;alert(2)"));
     sim.shutdown().await;
 
     // The demo in both themes, as screenshots under target/.
     let (demo, _) = report(None, "browser-demo.html").await;
-    let dom = headless(&chromium, &["--dump-dom".to_owned(), file_url(&demo, "#dark")]).await;
+    let dom = headless(
+        &chromium,
+        &["--dump-dom".to_owned(), file_url(&demo, "#dark")],
+    )
+    .await;
     assert!(dom.contains(r#"data-theme="dark""#));
     assert!(dom.contains("salesforce-prod"));
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -341,7 +406,7 @@ async fn report_renders_in_headless_chromium() {
             &chromium,
             &[
                 format!("--screenshot={}", shot.display()),
-                "--window-size=1180,1500".to_owned(),
+                "--window-size=1180,1180".to_owned(),
                 file_url(&demo, &format!("#{theme}")),
             ],
         )
@@ -387,7 +452,11 @@ async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
             1,
         )
         .replacen("/*AUDIT*/null", &dashboard::embed_json(&audit), 1)
-        .replacen("/*CONNECTIONS*/null", &dashboard::embed_json(&connections), 1);
+        .replacen(
+            "/*CONNECTIONS*/null",
+            &dashboard::embed_json(&connections),
+            1,
+        );
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("apps-host.html");
     std::fs::write(&path, page).unwrap();
     let dom = headless(
@@ -410,14 +479,24 @@ async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
         .unwrap();
     let seen: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("host saw: {out}"));
     assert_eq!(seen["theme"], "dark", "{seen}");
-    assert_eq!(seen["rows"], audit["integrations"].as_array().unwrap().len());
+    assert_eq!(
+        seen["rows"],
+        audit["integrations"].as_array().unwrap().len()
+    );
     assert_eq!(seen["images"], 0, "an element was created from Nango data");
     let methods = seen["methods"].as_array().unwrap();
     // The handshake comes first: nothing reaches the host before `initialized`.
     assert_eq!(methods[0], "ui/initialize", "{seen}");
     assert_eq!(methods[1], "ui/notifications/initialized", "{seen}");
-    for method in ["ui/initialize", "ui/notifications/initialized", "tools/call"] {
-        assert!(methods.iter().any(|m| m == method), "{method} not sent: {seen}");
+    for method in [
+        "ui/initialize",
+        "ui/notifications/initialized",
+        "tools/call",
+    ] {
+        assert!(
+            methods.iter().any(|m| m == method),
+            "{method} not sent: {seen}"
+        );
     }
     assert_eq!(seen["calls"][0]["name"], "list_connections");
     assert_eq!(seen["calls"][0]["arguments"], drill_down);
