@@ -468,16 +468,7 @@ async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
         ],
     )
     .await;
-    let out = dom
-        .split_once(r#"<div id="out">"#)
-        .and_then(|(_, rest)| rest.split_once("</div>"))
-        .map(|(text, _)| {
-            text.replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&")
-        })
-        .unwrap();
-    let seen: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("host saw: {out}"));
+    let seen = driver_output(&dom);
     assert_eq!(seen["theme"], "dark", "{seen}");
     assert_eq!(
         seen["rows"],
@@ -503,4 +494,55 @@ async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
     let detail = seen["detail"].as_str().unwrap();
     assert!(detail.contains(HOSTILE_ID), "{detail}");
     h.stop().await;
+}
+
+/// What a driver page wrote into `<div id="out">` (text, so only `<`, `>`, `&` are escaped).
+fn driver_output(dom: &str) -> Value {
+    let out = dom
+        .split_once(r#"<div id="out">"#)
+        .and_then(|(_, rest)| rest.split_once("</div>"))
+        .map(|(text, _)| {
+            text.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .unwrap();
+    serde_json::from_str(&out).unwrap_or_else(|_| panic!("driver saw: {out}"))
+}
+
+/// The report's drill-down works offline, from the broken connections it embeds.
+#[tokio::test]
+async fn report_drill_down_lists_broken_connections_in_chromium() {
+    let Some(chromium) = chromium_or_skip("report_drill_down_lists_broken_connections_in_chromium")
+    else {
+        return;
+    };
+    let sim = Sim::start(hostile_fixture()).await.unwrap();
+    let (_, html) = report(Some(&sim), "drill-down.html").await;
+    sim.shutdown().await;
+    let page = include_str!("fixtures/report_host.html").replacen(
+        "/*REPORT*/null",
+        &dashboard::embed_json(&json!(html)),
+        1,
+    );
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-host.html");
+    std::fs::write(&path, page).unwrap();
+    let dom = headless(
+        &chromium,
+        &[
+            "--virtual-time-budget=10000".to_owned(),
+            "--dump-dom".to_owned(),
+            file_url(&path, ""),
+        ],
+    )
+    .await;
+    let seen = driver_output(&dom);
+    // Worst first: the integration whose only connection has an auth error.
+    assert_eq!(seen["key"], "airtable-pat-test", "{seen}");
+    assert_eq!(seen["connections"], 1, "{seen}");
+    assert!(
+        seen["detail"].as_str().unwrap().contains(HOSTILE_ID),
+        "{seen}"
+    );
+    assert_eq!(seen["images"], 0);
 }
