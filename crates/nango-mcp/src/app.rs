@@ -23,10 +23,15 @@ const DEMO_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
 /// Keeps the in-process sandbox alive as long as the server runs.
 pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
-pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    if matches!(cli.command, Some(Command::Report { .. })) {
+        // A report is a file for people, not an agent's context: no reason to cut it short.
+        cli.server.token_budget = crate::report::BUDGET;
+    }
     let (server, _sandbox) = build_server(&cli.server).await?;
     match cli.command {
         Some(Command::Tools) => Ok(commands::print_tools(&server)),
+        Some(Command::Report { out }) => crate::report::run(&server, &out).await,
         Some(Command::Call {
             tool,
             arguments,

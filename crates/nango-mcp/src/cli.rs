@@ -32,6 +32,12 @@ pub enum Command {
     },
     /// List the tools with one-line descriptions.
     Tools,
+    /// Run the audit and write the connection-health dashboard as one HTML file, data embedded.
+    Report {
+        /// Where to write it (`-` for stdout).
+        #[arg(long, value_name = "FILE", default_value = "nango-health.html")]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ use crate::{
     catalog::ProviderCatalog,
     completion,
     config::Environments,
+    dashboard,
     errors::ToolError,
     instructions,
     output::TokenBudget,
@@ -52,7 +53,7 @@ impl NangoMcp {
         demo: bool,
     ) -> Self {
         let registry = registry.with_environments(&environments.names());
-        let tools = registry.definitions();
+        let tools = dashboard::link_tools(registry.definitions());
         Self {
             inner: Arc::new(Inner {
                 registry,
@@ -245,6 +246,7 @@ impl NangoMcp {
             Resource::new(resources::INTEGRATIONS, "integrations")
                 .with_title("Integrations with connection health counts")
                 .with_mime_type("application/json"),
+            dashboard::resource(),
         ];
         if let Some(environment) = self.inner.environments.default_environment()
             && let Ok(integrations) = environment.client.list_integrations().await
@@ -265,6 +267,9 @@ impl NangoMcp {
     }
 
     async fn read(&self, uri: &str) -> Result<ReadResourceResult, McpError> {
+        if uri == dashboard::URI {
+            return Ok(ReadResourceResult::new(vec![dashboard::contents()]));
+        }
         let call = resources::resolve(uri)
             .map_err(|error| McpError::invalid_params(error.to_string(), None))?;
         let outcome = self
