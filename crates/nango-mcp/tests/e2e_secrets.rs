@@ -18,7 +18,12 @@ use serde_json::json;
 
 #[tokio::test]
 async fn no_canary_or_key_in_any_output() {
-    let h = Harness::start_with(SimConfig::demo(), &[("NANGO_MCP_LOG", "trace")]).await;
+    // Every tool over every connection: far more than 200 requests a minute, no limit wanted.
+    let config = SimConfig {
+        rate_limit_per_minute: 0,
+        ..SimConfig::demo()
+    };
+    let h = Harness::start_with(config, &[("NANGO_MCP_LOG", "trace")]).await;
     let dataset = h.sim.dataset();
     let mut outputs: Vec<String> = Vec::new();
     let mut record = |result: rmcp::model::CallToolResult| {
