@@ -321,3 +321,74 @@ async fn the_audit_stops_asking_for_sync_status_after_a_missing_scope() {
     );
     sim.shutdown().await;
 }
+
+/// Bug 4: a read changed Nango's state. With a full-access key, no read makes the simulator
+/// try a refresh; only the explicit `credentials: true` does, and its failure is an answer
+/// (the connection, now auth_error) rather than a tool failure.
+#[tokio::test]
+async fn no_read_triggers_a_refresh_and_the_opt_in_failure_is_an_answer() {
+    let sim = sim().await;
+    let server = server(&sim, &sim.secret_key());
+    for (tool, arguments) in [
+        ("get_connection", json!({"connection_id": "sf-1"})),
+        ("get_environment", json!({})),
+        ("audit_connections", json!({})),
+        ("list_connections", json!({})),
+    ] {
+        call(&server, tool, arguments).await;
+        assert_eq!(sim.refresh_attempts(), 0, "{tool} made Nango refresh a token");
+    }
+    let outcome = call(
+        &server,
+        "get_connection",
+        json!({"connection_id": "sf-1", "credentials": true}),
+    )
+    .await;
+    assert_eq!(sim.refresh_attempts(), 1);
+    assert_eq!(outcome.structured["health"], json!(["auth_error"]), "{}", outcome.structured);
+    assert!(outcome.text.contains("tried to refresh"), "{}", outcome.text);
+    assert!(!outcome.text.contains(".."), "{}", outcome.text);
+    // Nango now backs off (424): still an answer, still auth_error.
+    let again = call(
+        &server,
+        "get_connection",
+        json!({"connection_id": "sf-1", "credentials": true}),
+    )
+    .await;
+    assert_eq!(again.structured["health"], json!(["auth_error"]));
+    sim.shutdown().await;
+}
+
+/// A wrong path in NANGO_HOST: real Nango (and now the simulator) answers 500
+/// generic_error_support, and the message names the URL and the likely cause.
+#[tokio::test]
+async fn a_wrong_host_path_is_named() {
+    let sim = sim().await;
+    let tuning = ClientTuning {
+        request_timeout: Duration::from_secs(10),
+        max_retry_wait: Duration::from_secs(1),
+    };
+    let default = environment(
+        "default".to_owned(),
+        "NANGO_SECRET_KEY".to_owned(),
+        &format!("{}/api", sim.base_url()),
+        &format!("{}/mcp", sim.base_url()),
+        sim.secret_key(),
+        tuning,
+    )
+    .unwrap();
+    let server = NangoMcp::new(
+        Registry::all(),
+        Environments::new(vec![default]).unwrap(),
+        TokenBudget::default(),
+        false,
+    );
+    let error = server
+        .run_tool("list_integrations", serde_json::Map::new(), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("/api/integrations"), "{error}");
+    assert!(error.contains("wrong path in NANGO_HOST"), "{error}");
+    sim.shutdown().await;
+}
