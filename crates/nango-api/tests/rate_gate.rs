@@ -206,3 +206,136 @@ async fn without_rate_limit_headers_the_gate_stays_out_of_the_way() {
     assert!(clock.sleeps().is_empty());
     assert!(client.rate_limit().is_none());
 }
+
+/// The real server's rate-limit samples (DEFAULT_RATE_LIMIT_PER_MIN=40, no `Date` header kept,
+/// so resets are read against the client's clock).
+const REAL: &str = include_str!("fixtures/real-server-2026-11-29.json");
+
+fn real_sample(name: &str) -> serde_json::Value {
+    let root: serde_json::Value = serde_json::from_str(REAL).unwrap();
+    root["samples"][name].clone()
+}
+
+/// A reply with the sample's status, rate-limit headers and body, dated `now` (the capture
+/// kept no `Date`; without one hyper would stamp today's); `body_of` lends another sample's
+/// body (the samples that carry the right headers are not all `/integrations`).
+fn real_reply(now: SystemTime, name: &str, body_of: &str) -> Reply {
+    let sample = real_sample(name);
+    let mut headers: Vec<(&'static str, String)> = sample["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(header, _)| header.starts_with("x-ratelimit") || *header == "retry-after")
+        .map(|(header, value)| {
+            let header: &'static str = Box::leak(header.clone().into_boxed_str());
+            (header, value.as_str().unwrap().to_owned())
+        })
+        .collect();
+    headers.push(("date", common::http_date(now)));
+    let status = u16::try_from(sample["status"].as_u64().unwrap()).unwrap();
+    Reply::json_with(status, &real_sample(body_of)["body"], headers)
+}
+
+/// 1795964124 is the reset of the captured 429 (Retry-After 34, floored): it was answered
+/// between 1795964089 and 1795964089.8 (waiting Retry-After + 0.2 s still got a 429).
+fn real_429_time() -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis(1_795_964_089_500)
+}
+
+const REAL_RESET: u64 = 1_795_964_124;
+
+#[tokio::test]
+async fn after_a_real_429_the_client_waits_for_the_reset_not_just_retry_after() {
+    let clock = ManualClock::new(real_429_time());
+    let arrivals: Arc<Mutex<Vec<SystemTime>>> = Arc::default();
+    let server = TestServer::start({
+        let clock = clock.clone();
+        let arrivals = Arc::clone(&arrivals);
+        move |_, index| {
+            let now = clock.now();
+            arrivals.lock().unwrap().push(now);
+            let reset = UNIX_EPOCH + Duration::from_secs(REAL_RESET);
+            match index {
+                0 => real_reply(now, "rate_limited_429", "rate_limited_429"),
+                // What the real server answered to a client that waited only Retry-After.
+                _ if now < reset => real_reply(
+                    now,
+                    "rate_limit_after_waiting_retry_after",
+                    "rate_limit_after_waiting_retry_after",
+                ),
+                _ => real_reply(
+                    now,
+                    "rate_limit_after_waiting_reset",
+                    "rate_limit_after_waiting_reset",
+                ),
+            }
+        }
+    })
+    .await;
+    let client = paced_client_on(&server, &clock, Duration::from_secs(60), 0);
+    let integrations = client.list_integrations().await.unwrap();
+    assert!(!integrations.is_empty());
+    let arrivals = arrivals.lock().unwrap().clone();
+    assert_eq!(
+        arrivals.len(),
+        2,
+        "one 429, then one request after the reset"
+    );
+    assert!(arrivals[1] >= UNIX_EPOCH + Duration::from_secs(REAL_RESET + 1));
+    assert_eq!(client.rate_limit().unwrap().remaining, 39);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_429_from_an_earlier_window_does_not_block_the_next_one() {
+    let clock = ManualClock::new(real_429_time());
+    let release = Arc::new(tokio::sync::Notify::new());
+    let server = TestServer::start({
+        let release = Arc::clone(&release);
+        let clock = clock.clone();
+        move |_, index| {
+            let now = clock.now();
+            match index {
+                // The answer just before the tight loop: 17 left in the window resetting at 124.
+                0 => real_reply(
+                    now,
+                    "connection_mcp_tools_list",
+                    "rate_limit_last_ok_before_429",
+                ),
+                // Sent in that window, answered only after the next window's first answer.
+                1 => Reply::Held(
+                    Arc::clone(&release),
+                    Box::new(real_reply(now, "rate_limited_429", "rate_limited_429")),
+                ),
+                _ => real_reply(
+                    now,
+                    "rate_limit_after_waiting_reset",
+                    "rate_limit_after_waiting_reset",
+                ),
+            }
+        }
+    })
+    .await;
+    let client = paced_client_on(&server, &clock, Duration::from_secs(30), 0);
+    client.list_integrations().await.unwrap();
+    let late = tokio::spawn({
+        let client = client.clone();
+        async move { client.list_integrations().await }
+    });
+    while server.count() < 2 {
+        tokio::task::yield_now().await;
+    }
+    // The window of the held request resets; a new request sees the new window (39 left).
+    clock.advance(Duration::from_secs(36));
+    client.list_integrations().await.unwrap();
+    release.notify_one();
+    let late = late.await.unwrap();
+    assert!(
+        late.is_ok(),
+        "the late 429 blocked the new window: {late:?}"
+    );
+    let before = clock.now();
+    client.list_integrations().await.unwrap();
+    assert_eq!(clock.now(), before, "nobody waited after the stale 429");
+    assert_eq!(server.count(), 5);
+    assert!(client.rate_limit().unwrap().remaining > 30);
+}

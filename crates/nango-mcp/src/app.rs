@@ -24,13 +24,16 @@ const DEMO_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
 pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
 pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    if let Some(Command::Tools) = cli.command {
+        return Ok(commands::print_tools(&selected_tools(&cli.server)?));
+    }
     if matches!(cli.command, Some(Command::Report { .. })) {
         // A report is a file for people, not an agent's context: no reason to cut it short.
         cli.server.token_budget = crate::report::BUDGET;
     }
     let (server, _sandbox) = build_server(&cli.server).await?;
     match cli.command {
-        Some(Command::Tools) => Ok(commands::print_tools(&server)),
+        Some(Command::Tools) => Ok(commands::print_tools(server.registry())),
         Some(Command::Report { out }) => crate::report::run(&server, &out).await,
         Some(Command::Call {
             tool,
@@ -83,11 +86,16 @@ async fn serve_stdio(server: NangoMcp) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The tools `--tools`, `--exclude-tools` and `--toolsets` leave.
+fn selected_tools(args: &ServerArgs) -> anyhow::Result<Registry> {
+    Registry::all()
+        .select(&args.tools, &args.exclude_tools, &args.toolsets)
+        .map_err(anyhow::Error::msg)
+}
+
 /// The server for these arguments: a real Nango from the environment, or the sandbox.
 pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbox)> {
-    let registry = Registry::all()
-        .select(&args.tools, &args.exclude_tools, &args.toolsets)
-        .map_err(anyhow::Error::msg)?;
+    let registry = selected_tools(args)?;
     let budget = TokenBudget {
         tokens: args.token_budget as usize,
     };

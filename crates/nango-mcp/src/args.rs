@@ -1,41 +1,79 @@
 //! Lenient argument shapes agents commonly send.
 
-use serde::{Deserialize, Deserializer};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, de::DeserializeOwned, de::Error};
+use serde_json::Value;
 
-/// Accepts `"a"` as well as `["a","b"]` for list arguments; agents often send a single string.
-pub fn one_or_many<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Vec<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        One(String),
-        Many(Vec<String>),
+/// Accepts `"a"` as well as `["a","b"]` for list arguments; models often send the single value.
+/// Pair it with `#[schemars(schema_with = "one_or_many_schema::<T>")]` so the schema says so.
+pub fn one_or_many<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    // Through a Value rather than an untagged enum, so a bad item keeps serde's own message
+    // ("unknown variant `brokn`, expected one of …") instead of "did not match any variant".
+    match Option::<Value>::deserialize(deserializer)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(many @ Value::Array(_)) => serde_json::from_value(many).map(Some),
+        Some(one) => serde_json::from_value(one).map(|one| Some(vec![one])),
     }
-    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
-        None => None,
-        Some(OneOrMany::One(one)) => Some(vec![one]),
-        Some(OneOrMany::Many(many)) => Some(many),
-    })
+    .map_err(D::Error::custom)
+}
+
+/// The schema of a list argument that also takes one value: a list of `T`, or one string (the
+/// item's allowed values are listed once, under the list, to keep `tools/list` short).
+pub fn one_or_many_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    let item = generator.subschema_for::<T>();
+    json_schema!({ "anyOf": [{ "type": "array", "items": item }, { "type": "string" }] })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, JsonSchema)]
+    #[serde(rename_all = "lowercase")]
+    enum Colour {
+        Red,
+        Blue,
+    }
+
+    #[derive(Deserialize, JsonSchema)]
+    #[allow(dead_code)]
     struct Args {
         #[serde(default, deserialize_with = "one_or_many")]
+        #[schemars(schema_with = "one_or_many_schema::<String>")]
         names: Option<Vec<String>>,
+        #[serde(default, deserialize_with = "one_or_many")]
+        #[schemars(schema_with = "one_or_many_schema::<Colour>")]
+        colours: Option<Vec<Colour>>,
     }
 
     #[test]
     fn accepts_string_or_list() {
-        let one: Args = serde_json::from_str(r#"{"names":"a"}"#).unwrap();
+        let one: Args = serde_json::from_str(r#"{"names":"a","colours":"red"}"#).unwrap();
         assert_eq!(one.names.unwrap(), ["a"]);
-        let many: Args = serde_json::from_str(r#"{"names":["a","b"]}"#).unwrap();
+        assert_eq!(one.colours.unwrap(), [Colour::Red]);
+        let many: Args =
+            serde_json::from_str(r#"{"names":["a","b"],"colours":["red","blue"]}"#).unwrap();
         assert_eq!(many.names.unwrap(), ["a", "b"]);
+        assert_eq!(many.colours.unwrap(), [Colour::Red, Colour::Blue]);
         let none: Args = serde_json::from_str("{}").unwrap();
         assert!(none.names.is_none());
+        assert!(serde_json::from_str::<Args>(r#"{"colours":"green"}"#).is_err());
+    }
+
+    #[test]
+    fn the_schema_offers_a_list_or_one_value() {
+        let schema = serde_json::Value::Object(crate::schema::input_schema::<Args>());
+        let options = &schema["properties"]["colours"]["anyOf"];
+        assert_eq!(options[0]["type"], "array");
+        assert_eq!(
+            options[0]["items"]["enum"],
+            serde_json::json!(["red", "blue"])
+        );
+        assert_eq!(options[1], serde_json::json!({"type": "string"}));
+        assert_eq!(schema["properties"]["names"]["anyOf"][1]["type"], "string");
     }
 }

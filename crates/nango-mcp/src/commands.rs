@@ -8,7 +8,10 @@ use std::{
 
 use serde_json::{Map, Value};
 
-use crate::{server::NangoMcp, tools::Progress};
+use crate::{
+    server::NangoMcp,
+    tools::{Progress, Registry},
+};
 
 /// Writes to stdout; a reader that went away (`| head`) ends the output quietly, like any tool.
 fn print(text: &str) -> std::io::Result<()> {
@@ -19,8 +22,9 @@ fn print(text: &str) -> std::io::Result<()> {
     }
 }
 
-pub fn print_tools(server: &NangoMcp) -> ExitCode {
-    let entries = server.registry().entries();
+/// Lists the tools; needs no key, because it never talks to Nango.
+pub fn print_tools(registry: &Registry) -> ExitCode {
+    let entries = registry.entries();
     let width = entries
         .iter()
         .map(|entry| entry.name().len())
@@ -101,7 +105,7 @@ pub async fn call(
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", error.message());
             Ok(ExitCode::from(1))
         }
     }

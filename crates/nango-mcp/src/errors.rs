@@ -3,6 +3,11 @@
 
 use nango_api::NangoError;
 
+use crate::output::text::{bound_message, echo};
+
+/// Longest error text a tool returns; Nango's own messages and lists of valid names fit easily.
+pub const MAX_ERROR_CHARS: usize = 4_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ToolError {
     /// The arguments are wrong; the message says which and what is valid.
@@ -13,7 +18,7 @@ pub enum ToolError {
     },
 
     /// Nothing has that id; `hint` names the tool that lists valid ids.
-    #[error("{what} {id:?} was not found{scope}. {hint}")]
+    #[error("{what} {} was not found{scope}. {hint}", echo(id))]
     NotFound {
         what: &'static str,
         id: String,
@@ -22,7 +27,7 @@ pub enum ToolError {
     },
 
     /// The id matches several things; the agent must pick one.
-    #[error("{what} {id:?} exists under several integrations: {}. Pass `integration` to choose one.", candidates.join(", "))]
+    #[error("{what} {} exists under several integrations: {}. Pass `integration` to choose one.", echo(id), candidates.join(", "))]
     Ambiguous {
         what: &'static str,
         id: String,
@@ -30,12 +35,20 @@ pub enum ToolError {
     },
 
     /// An environment name that is not configured.
-    #[error("unknown environment {name:?}; configured environments: {}", valid.join(", "))]
+    #[error("unknown environment {}; configured environments: {}", echo(name), valid.join(", "))]
     UnknownEnvironment { name: String, valid: Vec<String> },
 
     /// Nango failed; the message is built from the error kind.
     #[error("{0}")]
     Nango(Box<NangoFailure>),
+
+    /// nango-mcp itself failed (a panic inside the tool); the call was isolated.
+    #[error(
+        "This is a bug in nango-mcp, not a problem with the arguments or with Nango: the tool \
+         crashed ({what}). The server is still running and other calls work; please report it \
+         with the tool name and arguments."
+    )]
+    Bug { what: String },
 }
 
 /// A Nango error with what is needed to explain it (boxed: it is the rare, large case).
@@ -60,6 +73,12 @@ impl ToolError {
             env_var: env_var.to_owned(),
             host: host.to_owned(),
         }))
+    }
+
+    /// The text an agent (or a person at the terminal) reads: every echoed value cut to a
+    /// readable length, the whole message bounded.
+    pub fn message(&self) -> String {
+        bound_message(&self.to_string(), MAX_ERROR_CHARS)
     }
 
     pub fn invalid(argument: &'static str, message: impl Into<String>) -> Self {

@@ -22,7 +22,7 @@ async fn main() -> ExitCode {
     match nango_mcp::app::run(cli).await {
         Ok(code) => code,
         Err(error) => {
-            tracing::error!("{error:#}");
+            // Once, for the person at the terminal; a log line too would print it twice.
             #[allow(clippy::print_stderr)]
             {
                 eprintln!("error: {error:#}");

@@ -85,7 +85,8 @@ impl NangoMcp {
             ToolError::invalid(
                 "name",
                 format!(
-                    "unknown tool {name:?}; available: {}",
+                    "unknown tool {}; available: {}",
+                    crate::output::text::echo(name),
                     self.inner.registry.names().join(", ")
                 ),
             )
@@ -108,7 +109,9 @@ impl NangoMcp {
             progress,
             catalog: self.inner.catalog.clone(),
         };
-        entry.call(ctx, Value::Object(arguments)).await
+        let environment = ctx.environment.clone();
+        let call = entry.call(ctx, Value::Object(arguments));
+        crate::tools::supervise::supervised(name, &environment, call).await
     }
 }
 
@@ -219,8 +222,8 @@ impl ServerHandler for NangoMcp {
         if self.inner.registry.get(&request.name).is_none() {
             return Err(McpError::invalid_params(
                 format!(
-                    "unknown tool {:?}; available: {}",
-                    request.name,
+                    "unknown tool {}; available: {}",
+                    crate::output::text::echo(&request.name),
                     self.inner.registry.names().join(", ")
                 ),
                 None,
@@ -230,10 +233,7 @@ impl ServerHandler for NangoMcp {
         let arguments = request.arguments.unwrap_or_default();
         let result = match self.run_tool(&request.name, arguments, progress).await {
             Ok(outcome) => success(outcome),
-            Err(error) => {
-                tracing::info!(tool = %request.name, error = %error, "tool call failed");
-                CallToolResult::error(vec![ContentBlock::text(error.to_string())])
-            }
+            Err(error) => CallToolResult::error(vec![ContentBlock::text(error.message())]),
         };
         Ok(result.into())
     }
@@ -275,7 +275,7 @@ impl NangoMcp {
         let outcome = self
             .run_tool(call.tool, call.arguments, None)
             .await
-            .map_err(|error| McpError::resource_not_found(error.to_string(), None))?;
+            .map_err(|error| McpError::resource_not_found(error.message(), None))?;
         let json = serde_json::to_string_pretty(&outcome.structured).unwrap_or_default();
         Ok(ReadResourceResult::new(vec![
             ResourceContents::text(json, uri).with_mime_type("application/json"),

@@ -239,3 +239,22 @@ async fn a_closed_pipe_ends_quietly() {
     assert!(text.contains("rc=0"), "{text} {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test]
+async fn tools_lists_the_tools_without_a_key() {
+    let output = run(&["tools"], None).await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout(&output).contains("list_records"));
+}
+
+#[tokio::test]
+async fn a_cli_error_is_printed_once() {
+    let output = run(&["call", "list_integrations"], None).await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("no Nango secret key").count(), 1, "{stderr}");
+}

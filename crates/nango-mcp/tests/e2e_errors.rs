@@ -38,7 +38,8 @@ async fn malformed_key_stops_start_up_with_a_clear_message() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nango-mcp"))
         .env_clear()
         .env("NANGO_SECRET_KEY", "sk-not-a-uuid-SECRETVALUE")
-        .arg("tools")
+        // `tools` needs no key (it never calls Nango); `call` starts the client.
+        .args(["call", "list_integrations"])
         .output()
         .await
         .unwrap();
@@ -59,7 +60,7 @@ async fn malformed_key_stops_start_up_with_a_clear_message() {
 async fn no_key_at_all_suggests_the_demo() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_nango-mcp"))
         .env_clear()
-        .arg("tools")
+        .args(["call", "list_integrations"])
         .output()
         .await
         .unwrap();

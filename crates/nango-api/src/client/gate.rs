@@ -60,6 +60,8 @@ struct State {
     window: Window,
     last_seen: Option<RateLimitStatus>,
     blocked_until: Option<SystemTime>,
+    /// The window a 429 complained about; an answer from a later window lifts its block.
+    blocked_window: Option<SystemTime>,
     next_slot: Option<SystemTime>,
 }
 
@@ -79,6 +81,7 @@ impl RateGate {
                 window: Window::Unknown,
                 last_seen: None,
                 blocked_until: None,
+                blocked_window: None,
                 next_slot: None,
             }),
             slow_down_below,
@@ -152,9 +155,27 @@ impl RateGate {
     }
 
     /// Learns from an answer's headers. `too_many` is true for a 429.
+    ///
+    /// The freshest headers win. A 429 that arrives after an answer from a later window (it
+    /// was sent before the reset, answered after) speaks of a budget already renewed: it must
+    /// not mark the new window spent. And an answer from a window later than the one a 429
+    /// complained about, with budget left, lifts that 429's block.
     pub(crate) fn observe(&self, now: SystemTime, headers: &HeaderMap, too_many: bool) {
         let seen = read_status(now, headers);
         let mut state = self.lock();
+        if too_many && seen.is_some_and(|seen| state.is_past_window(seen.reset)) {
+            return;
+        }
+        if !too_many
+            && let Some(seen) = seen
+            && seen.status.remaining > 0
+            && state
+                .blocked_window
+                .is_some_and(|blocked| later_window(seen.reset, blocked))
+        {
+            state.blocked_until = None;
+            state.blocked_window = None;
+        }
         match (seen, state.window) {
             (Some(seen), Window::Known { reset, remaining }) if same_window(seen.reset, reset) => {
                 state.window = Window::Known {
@@ -192,6 +213,7 @@ impl RateGate {
             let reset = seen.map_or(now, |seen| seen.reset);
             let until = (now + retry_after).max(reset) + RESET_SLACK;
             state.blocked_until = Some(state.blocked_until.map_or(until, |old| old.max(until)));
+            state.blocked_window = seen.map(|seen| seen.reset);
             if let Window::Known { reset, .. } = state.window {
                 state.window = Window::Known {
                     reset,
@@ -213,6 +235,21 @@ impl RateGate {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+impl State {
+    /// Whether `reset` belongs to a window older than the one already known.
+    fn is_past_window(&self, reset: SystemTime) -> bool {
+        match self.window {
+            Window::Known { reset: known, .. } => later_window(known, reset),
+            _ => false,
+        }
+    }
+}
+
+/// `a` is the reset of a later window than `b` (not the same one seen through a wobbly `Date`).
+fn later_window(a: SystemTime, b: SystemTime) -> bool {
+    a > b && !same_window(a, b)
 }
 
 fn same_window(a: SystemTime, b: SystemTime) -> bool {
@@ -336,6 +373,41 @@ mod tests {
         answer.insert(RETRY_AFTER, HeaderValue::from(0u32));
         gate.observe(at(1000), &answer, true);
         assert_eq!(gate.admit(at(1000), false), Admission::Blocked(at(1051)));
+    }
+
+    fn too_many(remaining: u32, reset: u64, retry_after: u32) -> HeaderMap {
+        let mut answer = headers(remaining, reset, None);
+        answer.insert(RETRY_AFTER, HeaderValue::from(retry_after));
+        answer
+    }
+
+    #[test]
+    fn a_late_429_from_a_window_already_over_does_not_block_the_new_one() {
+        let gate = RateGate::new(0);
+        // The new window is known (150 left) when a 429 sent in the old one arrives.
+        gate.observe(at(1002), &headers(150, 1062, None), false);
+        gate.observe(at(1002), &too_many(0, 1001, 1), true);
+        assert_eq!(gate.admit(at(1002), false), Admission::Go);
+        assert_eq!(gate.last_seen().unwrap().remaining, 150);
+    }
+
+    #[test]
+    fn an_answer_from_a_later_window_with_budget_left_lifts_the_block() {
+        let gate = RateGate::new(0);
+        // Retry-After says 40 s, but the window resets in 1 s.
+        gate.observe(at(1000), &too_many(0, 1001, 40), true);
+        assert_eq!(gate.admit(at(1000), false), Admission::Blocked(at(1041)));
+        gate.observe(at(1002), &headers(150, 1062, None), false);
+        assert_eq!(gate.admit(at(1002), false), Admission::Go);
+    }
+
+    #[test]
+    fn a_late_answer_from_the_spent_window_does_not_lift_the_block() {
+        let gate = RateGate::new(0);
+        gate.observe(at(1000), &too_many(0, 1030, 30), true);
+        // Sent before the 429, answered after it: its count is stale.
+        gate.observe(at(1000), &headers(5, 1030, None), false);
+        assert_eq!(gate.admit(at(1000), false), Admission::Blocked(at(1031)));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod backoff;
 mod clock;
 mod config;
+mod count;
 mod encode;
 mod error_body;
 mod gate;
@@ -20,6 +21,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 
 pub use clock::{Clock, ManualClock, Sleep, TokioClock};
 pub use config::{ClientConfig, RetryPolicy};
+pub use count::count_requests;
 pub use error_body::parse_error_response;
 pub use gate::RateLimitStatus;
 pub use key::SecretKey;

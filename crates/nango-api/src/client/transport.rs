@@ -149,6 +149,7 @@ impl Transport {
         loop {
             let probe = self.admit(&mut waited, attempt).await?;
             attempt += 1;
+            super::count::note_request();
             let sent = send(http, &url, call).await;
             let now = self.clock.now();
             match &sent {

@@ -52,6 +52,8 @@ pub enum Reply {
     },
     /// Never answer (the client's timeout must fire).
     Hang,
+    /// Answer only once the test releases it (orders answers of concurrent requests).
+    Held(Arc<tokio::sync::Notify>, Box<Reply>),
 }
 
 impl Reply {
@@ -150,6 +152,13 @@ impl Drop for TestServer {
 }
 
 async fn respond(reply: Reply) -> Response {
+    let reply = match reply {
+        Reply::Held(release, reply) => {
+            release.notified().await;
+            *reply
+        }
+        other => other,
+    };
     match reply {
         Reply::Json(status, body) => Response::builder()
             .status(StatusCode::from_u16(status).unwrap())
@@ -167,7 +176,7 @@ async fn respond(reply: Reply) -> Response {
             }
             builder.body(body).unwrap()
         }
-        Reply::Hang => {
+        Reply::Hang | Reply::Held(..) => {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             Response::new(Body::empty())
         }

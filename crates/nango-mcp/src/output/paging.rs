@@ -19,7 +19,7 @@ pub struct OffsetPage {
 }
 
 impl OffsetPage {
-    /// From the `limit` and `cursor` arguments; `limit` is clamped to `1..=max`.
+    /// From the `limit` and `cursor` arguments; `limit` above `max` is lowered to it.
     pub fn parse(
         limit: Option<usize>,
         default: usize,
@@ -32,7 +32,7 @@ impl OffsetPage {
         };
         Ok(Self {
             offset,
-            limit: limit.unwrap_or(default).clamp(1, max),
+            limit: positive_limit(limit, default, max)?,
         })
     }
 
@@ -59,6 +59,22 @@ impl OffsetPage {
         let end = self.offset + page.len();
         let next = (end < total).then(|| cursor::encode(&Position { offset: end }));
         (page, next)
+    }
+}
+
+/// `limit` (or `default`), at most `max`. Zero is refused: it used to become 1 silently, which
+/// answered a question nobody asked.
+pub fn positive_limit(
+    limit: Option<usize>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ToolError> {
+    match limit {
+        Some(0) => Err(ToolError::invalid(
+            "limit",
+            format!("must be at least 1 (up to {max}); omit it for {default}"),
+        )),
+        other => Ok(other.unwrap_or(default).min(max)),
     }
 }
 
@@ -93,7 +109,8 @@ mod tests {
             0,
         );
         assert!(last.is_none());
-        assert_eq!(OffsetPage::parse(Some(0), 50, 100, None).unwrap().limit, 1);
+        let zero = OffsetPage::parse(Some(0), 50, 100, None).unwrap_err();
+        assert!(zero.to_string().contains("at least 1"), "{zero}");
         assert_eq!(
             OffsetPage::parse(Some(10_000), 50, 100, None)
                 .unwrap()

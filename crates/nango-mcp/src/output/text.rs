@@ -68,6 +68,42 @@ pub fn clip(text: &str, max_chars: usize) -> String {
     format!("{kept}…")
 }
 
+/// Longest stretch of an argument that an error message repeats back.
+pub const ECHO_CHARS: usize = 80;
+
+/// An argument value quoted for an error message, cut to [`ECHO_CHARS`] with its length, so a
+/// megabyte of input cannot come back as a megabyte of error.
+pub fn echo(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= ECHO_CHARS {
+        return format!("{value:?}");
+    }
+    let kept: String = value.chars().take(ECHO_CHARS).collect();
+    format!("{kept:?}… ({length} chars)")
+}
+
+/// Cuts every whitespace-free stretch longer than [`ECHO_CHARS`] (an echoed value, wherever it
+/// came from), then the whole text to `max_chars`.
+pub fn bound_message(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars + 64));
+    for (index, word) in text.split(' ').enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        let length = word.chars().count();
+        if length > ECHO_CHARS {
+            out.extend(word.chars().take(ECHO_CHARS));
+            out.push_str(&format!("… ({length} chars)"));
+        } else {
+            out.push_str(word);
+        }
+        if out.len() > max_chars * 4 {
+            break;
+        }
+    }
+    clip(&out, max_chars)
+}
+
 /// "showing 50 of 120; more with cursor …" — the paging line every list ends with.
 pub fn paging_line(shown: usize, total: Option<usize>, next_cursor: Option<&str>) -> String {
     let counted = match total {
@@ -83,6 +119,23 @@ pub fn paging_line(shown: usize, total: Option<usize>, next_cursor: Option<&str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoed_values_are_capped_with_their_length() {
+        assert_eq!(echo("Contact"), "\"Contact\"");
+        let huge = "x".repeat(1_000_000);
+        let shown = echo(&huge);
+        assert!(
+            shown.len() < 120 && shown.ends_with("(1000000 chars)"),
+            "{shown}"
+        );
+        let message = bound_message(&format!("bad {huge} and {huge}"), 2_000);
+        assert!(message.len() < 300, "{message}");
+        assert!(message.starts_with("bad \"x") || message.starts_with("bad x"));
+        assert_eq!(message.matches("(1000000 chars)").count(), 2);
+        let spaced = "a ".repeat(500_000);
+        assert!(bound_message(&spaced, 2_000).chars().count() <= 2_000);
+    }
 
     #[test]
     fn untrusted_block_cannot_be_closed_from_inside() {

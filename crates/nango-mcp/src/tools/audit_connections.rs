@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
 use crate::{
-    args::one_or_many,
+    args::{one_or_many, one_or_many_schema},
     errors::ToolError,
     health::{Health, HealthCounts, health_of},
     output::{OffsetPage, text},
@@ -33,6 +33,7 @@ pub struct AuditConnections;
 pub struct Params {
     /// Integration keys or providers (default all).
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub integrations: Option<Vec<String>>,
     /// Max findings (default 100); the summary is always complete.
     pub limit: Option<usize>,

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
 use crate::{
-    args::one_or_many,
+    args::{one_or_many, one_or_many_schema},
     errors::ToolError,
     health::{Health, HealthCounts, health_of},
     output::{FieldSelection, OffsetPage, text},
@@ -24,8 +24,11 @@ pub struct ListConnections;
 pub struct Params {
     /// Integration keys or providers (default all).
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub integrations: Option<Vec<String>>,
     /// Only these health states.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<Health>")]
     pub health: Option<Vec<Health>>,
     /// Matches connection id, end-user name or email.
     pub search: Option<String>,
@@ -34,6 +37,8 @@ pub struct Params {
     /// Exact tag matches.
     pub tags: Option<BTreeMap<String, String>>,
     /// Extra fields: end_user, provider, errors, tags, metadata, created; or ["*"].
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub fields: Option<Vec<String>>,
     /// Max rows (default 50).
     pub limit: Option<usize>,

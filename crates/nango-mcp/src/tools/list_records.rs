@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{
-    args::one_or_many,
+    args::{one_or_many, one_or_many_schema},
     errors::ToolError,
-    output::{budget, cursor, text},
+    output::{budget, cursor, paging, text},
 };
 
 pub struct ListRecords;
@@ -31,13 +31,18 @@ pub struct Params {
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
     /// Only records whose last action is one of these.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<RecordFilter>")]
     pub filter: Option<Vec<RecordFilter>>,
     /// RFC 3339 time, up to 12 months back.
     pub modified_after: Option<String>,
     /// Only these record ids (max 100).
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub ids: Option<Vec<String>>,
     /// Payload fields to return (default all).
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub fields: Option<Vec<String>>,
     /// Model variant (default base).
     pub variant: Option<String>,
@@ -74,7 +79,7 @@ pub struct Output {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct RecordRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
@@ -222,7 +227,7 @@ impl Request {
             })
             .collect();
         Ok(Self {
-            limit: params.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+            limit: paging::positive_limit(params.limit, DEFAULT_LIMIT, MAX_LIMIT)?,
             filter,
             modified_after,
             ids,
@@ -279,32 +284,28 @@ async fn read_one(
         stored_count(ctx, integration, &connection, &params.model)
     );
     let page = page.map_err(|error| records_error(ctx, error, &connection, integration))?;
-    let mut rows: Vec<RecordRow> = page
+    let rows: Vec<RecordRow> = page
         .records
         .into_iter()
         .map(|record| row(record, None, request.fields.as_deref()))
         .collect();
-    let next = if fit_to_budget(ctx, &mut rows) {
-        rows.last().map(|last| Position {
-            index: 0,
-            connection: connection.clone(),
-            nango: Some(last.nango_cursor.clone()),
-        })
-    } else {
-        page.next_cursor.map(|more| Position {
-            index: 0,
-            connection: connection.clone(),
-            nango: Some(more),
-        })
+    let more = page.next_cursor.map(|more| Position {
+        index: 0,
+        connection: connection.clone(),
+        nango: Some(more),
+    });
+    let resume = |last: &RecordRow| Position {
+        index: 0,
+        connection: connection.clone(),
+        nango: Some(last.nango_cursor.clone()),
     };
-    Ok(finish(
+    let answer = Answer {
         params,
         integration,
-        Some(connection),
+        connection_id: Some(connection.clone()),
         stored,
-        rows,
-        next,
-    ))
+    };
+    Ok(answer.fit(ctx, rows, more, resume))
 }
 
 async fn read_merged(
@@ -367,46 +368,93 @@ async fn read_merged(
             None => position.index += 1,
         }
     }
-    let next = if fit_to_budget(ctx, &mut rows) {
-        rows.last().map(|last| {
-            let index = connections
-                .iter()
-                .position(|id| Some(id) == last.connection_id.as_ref())
-                .unwrap_or(0);
-            resume_after(last, index)
-        })
-    } else {
-        connections.get(position.index).map(|id| Position {
-            index: position.index,
-            connection: id.clone(),
-            nango: position.nango.clone(),
-        })
+    let more = connections.get(position.index).map(|id| Position {
+        index: position.index,
+        connection: id.clone(),
+        nango: position.nango.clone(),
+    });
+    let resume = |last: &RecordRow| {
+        let index = connections
+            .iter()
+            .position(|id| Some(id) == last.connection_id.as_ref())
+            .unwrap_or(0);
+        resume_after(last, index)
     };
-    Ok(finish(params, integration, None, None, rows, next))
+    let answer = Answer {
+        params,
+        integration,
+        connection_id: None,
+        stored: None,
+    };
+    Ok(answer.fit(ctx, rows, more, resume))
 }
 
-/// Cuts rows to the token budget at a record boundary; true when something was cut. A single
-/// record too large for the budget is shown without its payload, so paging still progresses.
-fn fit_to_budget(ctx: &ToolContext, rows: &mut Vec<RecordRow>) -> bool {
-    let fitting = budget::rows_that_fit(rows, budget::room_for_rows(ctx.budget, 1_024) / 2);
-    if fitting >= rows.len() {
-        return false;
-    }
-    if fitting == 0 {
-        rows.truncate(1);
-        if let Some(first) = rows.first_mut() {
-            let size = serde_json::to_vec(&first.data).map_or(0, |bytes| bytes.len());
-            first.data = Map::from_iter([(
-                "_note".to_owned(),
-                Value::String(format!(
-                    "payload of {size} bytes exceeds the token budget; request fewer `fields`"
-                )),
-            )]);
+/// What an answer says besides its records.
+struct Answer<'a> {
+    params: &'a Params,
+    integration: &'a str,
+    connection_id: Option<String>,
+    stored: Option<u64>,
+}
+
+impl Answer<'_> {
+    /// The answer with as many of `rows` as fit the token budget, counted on the text and on
+    /// the structured JSON exactly as they are sent. Cut short, the cursor resumes right after
+    /// the last record shown (`resume`); whole, it is `more`. A single record too large for
+    /// the budget is shown without its payload, so paging still progresses.
+    fn fit(
+        &self,
+        ctx: &ToolContext,
+        mut rows: Vec<RecordRow>,
+        more: Option<Position>,
+        resume: impl Fn(&RecordRow) -> Position,
+    ) -> Output {
+        let all = rows.len();
+        let build = |shown: &[RecordRow]| {
+            let next = if shown.len() < all {
+                shown.last().map(&resume)
+            } else {
+                more.clone()
+            };
+            finish(
+                self.params,
+                self.integration,
+                self.connection_id.clone(),
+                self.stored,
+                shown.to_vec(),
+                next,
+            )
+        };
+        let keep = budget::largest_fitting(all, |keep| {
+            let output = build(rows.get(..keep).unwrap_or_default());
+            let structured = serde_json::to_string(&output).unwrap_or_default();
+            ctx.budget
+                .fits_answer(&ListRecords::render(&output), &structured)
+        });
+        if keep == 0 && all > 0 {
+            rows.truncate(1);
+            if let Some(first) = rows.first_mut() {
+                let size = serde_json::to_vec(&first.data).map_or(0, |bytes| bytes.len());
+                first.data = Map::from_iter([(
+                    "_note".to_owned(),
+                    Value::String(format!(
+                        "payload of {size} bytes exceeds the token budget; request fewer `fields`"
+                    )),
+                )]);
+            }
+            let next = rows.first().map(&resume);
+            return finish(
+                self.params,
+                self.integration,
+                self.connection_id.clone(),
+                self.stored,
+                rows,
+                next.or(more),
+            );
         }
-        return true;
+        rows.truncate(keep);
+        build(&rows)
     }
-    rows.truncate(fitting);
-    true
 }
 
 /// A position that resumes right after `last`, using that record's own Nango cursor.
@@ -515,7 +563,7 @@ fn records_error(
         return ToolError::NotFound {
             what: "connection",
             id: connection.to_owned(),
-            scope: format!(" in integration {integration:?}"),
+            scope: format!(" in integration {}", text::echo(integration)),
             hint: "list_connections finds valid connection ids.".to_owned(),
         };
     }
@@ -562,7 +610,8 @@ async fn model_error(ctx: &ToolContext, integration: &str, model: &str) -> ToolE
     ToolError::invalid(
         "model",
         format!(
-            "{model:?} is not a model name: models start with a capital letter and use letters, digits, _ or - (e.g. \"Contact\").{known}"
+            "{} is not a model name: models start with a capital letter and use letters, digits, _ or - (e.g. \"Contact\").{known}",
+            text::echo(model)
         ),
     )
 }
@@ -571,7 +620,8 @@ async fn unknown_model_note(ctx: &ToolContext, integration: &str, model: &str) -
     let models = known_models(ctx, integration).await;
     (!models.is_empty() && !models.iter().any(|known| known == model)).then(|| {
         format!(
-            "No deployed sync of {integration} produces {model:?}; its models are: {}.",
+            "No deployed sync of {integration} produces {}; its models are: {}.",
+            text::echo(model),
             models.join(", ")
         )
     })

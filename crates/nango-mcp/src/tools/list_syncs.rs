@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::{NangoTool, ToolContext, Toolset, resolve::Scope};
 use crate::{
-    args::one_or_many,
+    args::{one_or_many, one_or_many_schema},
     errors::ToolError,
     output::{FieldSelection, OffsetPage, text},
     sync_health::{SyncHealth, sync_health},
@@ -27,10 +27,15 @@ pub struct Params {
     pub integration: Option<String>,
     /// Sync names (default all).
     #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub syncs: Option<Vec<String>>,
     /// Only these states.
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<SyncHealth>")]
     pub state: Option<Vec<SyncHealth>>,
     /// Extra fields: variant, status, next_run_at, type; or ["*"].
+    #[serde(default, deserialize_with = "one_or_many")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub fields: Option<Vec<String>>,
     /// Max rows (default 100).
     pub limit: Option<usize>,
@@ -160,7 +165,10 @@ impl NangoTool for ListSyncs {
                     ToolError::NotFound {
                         what: "connection",
                         id: connection_id.clone().unwrap_or_default(),
-                        scope: format!(" in integration {integration:?}"),
+                        scope: format!(
+                            " in integration {}",
+                            crate::output::text::echo(&integration)
+                        ),
                         hint: "list_connections finds valid connection ids.".to_owned(),
                     }
                 } else {

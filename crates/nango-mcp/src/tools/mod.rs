@@ -16,6 +16,7 @@ pub mod list_records;
 pub mod list_sync_runs;
 pub mod list_syncs;
 pub mod search_providers;
+pub mod supervise;
 
 pub use context::{Progress, ToolContext};
 pub use registry::{Registry, ToolEntry, ToolOutcome, Toolset};

@@ -142,7 +142,8 @@ pub fn empty() -> Value {
     json!({})
 }
 
-/// Rough token count (bytes / 3.6), the same estimate the server budgets with.
+/// Rough token count (bytes / 3.6). The server counts o200k tokens for real; e2e_answers
+/// checks budgets with the real tokenizer.
 pub fn estimate_tokens(text: &str) -> usize {
     (text.len() as f64 / 3.6).ceil() as usize
 }
