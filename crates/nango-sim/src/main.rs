@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Parser;
-use nango_sim::{DEMO_SECRET_KEY, RecordCountOverride, Sim, SimConfig, SimKey};
+use nango_sim::{DEMO_SECRET_KEY, Faults, RecordCountOverride, Sim, SimConfig, SimKey};
 
 /// A Nango API simulator with seeded sample data.
 #[derive(Debug, Parser)]
@@ -42,6 +42,9 @@ struct Args {
     /// Requests per minute (0 = no rate limit).
     #[arg(long, default_value_t = 0)]
     rate_limit: u32,
+    /// Milliseconds added to every response, like a Nango one network hop away.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn parse_override(raw: &str) -> Result<RecordCountOverride, String> {
@@ -81,6 +84,10 @@ async fn main() -> anyhow::Result<()> {
         providers: args.providers,
         rate_limit_per_minute: args.rate_limit,
         keys,
+        faults: Faults {
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            ..Faults::none()
+        },
         ..SimConfig::default()
     };
     let sim = Sim::start_on(config, SocketAddr::new(args.host, args.port)).await?;
