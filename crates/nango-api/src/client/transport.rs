@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::OwnedMutexGuard;
 
 use super::backoff::backoff_delay;
+use super::cache::ResponseCache;
 use super::clock::Clock;
 use super::config::RetryPolicy;
 use super::encode::QueryString;
@@ -73,6 +74,8 @@ pub(crate) struct Transport {
     pub(crate) request_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) gate: RateGate,
+    /// Short-lived answers of list endpoints (off when its TTL is zero).
+    pub(crate) cache: ResponseCache,
 }
 
 /// What the lazily built HTTP client needs.
@@ -123,6 +126,23 @@ impl Transport {
                 redact_error(&mut error, self.key.expose());
                 error
             })
+    }
+
+    /// Like [`Self::get`] for a JSON list endpoint whose answer may be reused for the cache's
+    /// TTL. Only for endpoints that never return credentials.
+    pub(crate) async fn get_cached(&self, call: &Call) -> Result<Answer, NangoError> {
+        let miss = match self.cache.lookup(call, self.clock.now()) {
+            Ok(answer) => {
+                tracing::debug!(path = %call.path, "answered from the cache");
+                return Ok(answer);
+            }
+            Err(miss) => miss,
+        };
+        let answer = self.get(call, true).await?;
+        if let Some(miss) = miss {
+            self.cache.store(miss, &answer, self.clock.now());
+        }
+        Ok(answer)
     }
 
     /// The shared HTTP client, built on the first request.

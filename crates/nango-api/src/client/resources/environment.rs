@@ -26,10 +26,11 @@ impl NangoClient {
         answer.decode()
     }
 
-    /// Every deployed sync, action and on-event script, grouped by integration.
+    /// Every deployed sync, action and on-event script, grouped by integration. Served from
+    /// the client's short-lived cache when fresh.
     pub async fn scripts_config(&self) -> Result<Vec<IntegrationScripts>, NangoError> {
         self.transport
-            .get(&Call::new("/scripts/config"), true)
+            .get_cached(&Call::new("/scripts/config"))
             .await?
             .decode()
     }

@@ -12,10 +12,11 @@ const MAX_FUNCTION_PAGES: u32 = 1000;
 
 impl NangoClient {
     /// Every integration (provider config) of the environment; Nango does not page this list.
+    /// Served from the client's short-lived cache when fresh (no credentials in this list).
     pub async fn list_integrations(&self) -> Result<Vec<Integration>, NangoError> {
         let answer = self
             .transport
-            .get(&Call::new("/integrations"), true)
+            .get_cached(&Call::new("/integrations"))
             .await?;
         Ok(answer.decode::<DataEnvelope<Vec<Integration>>>()?.data)
     }

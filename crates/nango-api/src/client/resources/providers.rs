@@ -9,10 +9,11 @@ use crate::models::{DataEnvelope, Provider};
 impl NangoClient {
     /// The provider catalog (~1,000 entries, hundreds of KB: cache it), optionally filtered by
     /// Nango's `search` (letters, digits and `~:.@ _-` only; Nango rejects other characters).
+    /// Served from the client's short-lived cache when fresh.
     pub async fn list_providers(&self, search: Option<&str>) -> Result<Vec<Provider>, NangoError> {
         let mut call = Call::new("/providers");
         call.query.push_opt("search", search);
-        let answer = self.transport.get(&call, true).await?;
+        let answer = self.transport.get_cached(&call).await?;
         Ok(answer.decode::<DataEnvelope<Vec<Provider>>>()?.data)
     }
 
