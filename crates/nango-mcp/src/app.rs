@@ -85,6 +85,7 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
     let tuning = ClientTuning {
         request_timeout: Duration::from_secs(args.request_timeout),
         max_retry_wait: Duration::from_secs(args.max_retry_wait),
+        cache_ttl: Duration::from_secs(args.cache_ttl),
     };
     let (environments, sandbox) = if args.demo {
         let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo())
