@@ -125,3 +125,19 @@ async fn clones_share_one_cache_and_errors_are_not_kept() {
     client.clone().list_integrations().await.unwrap();
     assert_eq!(failing_once.count(), 2);
 }
+
+#[tokio::test]
+async fn a_body_that_does_not_parse_is_never_served_again() {
+    let cut_once = TestServer::start(|_, index| {
+        if index == 0 {
+            Reply::text(200, "application/json", r#"{"data": [{"unique_key": "gi"#)
+        } else {
+            Reply::ok(json!({"data": []}))
+        }
+    })
+    .await;
+    let (client, _) = cached_client(&cut_once, Duration::from_secs(30));
+    assert!(client.list_integrations().await.is_err());
+    assert!(client.list_integrations().await.unwrap().is_empty());
+    assert_eq!(cut_once.count(), 2);
+}

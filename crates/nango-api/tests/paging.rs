@@ -72,15 +72,24 @@ async fn settle(server: &TestServer, count: usize) {
     }
 }
 
+/// The pages a listing needed, plus at most the one after them (a prefetch requested while
+/// the last page was still unanswered).
+fn assert_at_most_one_extra(seen: &[usize], needed: &[usize]) {
+    let mut with_extra = needed.to_vec();
+    with_extra.push(needed.len());
+    assert!(
+        seen == needed || seen == with_extra,
+        "pages {seen:?}, needed {needed:?}"
+    );
+}
+
 #[tokio::test]
 async fn connections_stream_pages_until_a_short_page_with_one_page_prefetched() {
-    // Every listing reads one page beyond the last one it needs: the prefetch, requested
-    // together with the page before it.
-    for (total, page_size, expected_pages) in [
-        (0, 10, vec![0, 1]),        // empty: the first page, and the prefetched second
-        (7, 10, vec![0, 1]),        // short first page
-        (20, 10, vec![0, 1, 2, 3]), // exact multiple: the empty page, then one prefetched
-        (25, 10, vec![0, 1, 2, 3]),
+    for (total, page_size, needed) in [
+        (0, 10, vec![0]),        // empty: one page (and the second, requested with it)
+        (7, 10, vec![0]),        // short first page
+        (20, 10, vec![0, 1, 2]), // exact multiple: the empty page ends it
+        (25, 10, vec![0, 1, 2]),
     ] {
         let server = connections_server(total).await;
         let (client, _) = common::client(&server);
@@ -92,8 +101,17 @@ async fn connections_stream_pages_until_a_short_page_with_one_page_prefetched() 
             .unwrap();
         let expected: Vec<String> = (0..total).map(|index| format!("c{index}")).collect();
         assert_eq!(ids, expected, "total {total}");
-        settle(&server, expected_pages.len()).await;
-        assert_eq!(pages_seen(&server), expected_pages, "total {total}");
+        if needed == [0] {
+            settle(&server, 2).await;
+            assert_eq!(
+                pages_seen(&server),
+                [0, 1],
+                "the second page goes out with the first"
+            );
+        } else {
+            settle(&server, needed.len()).await;
+            assert_at_most_one_extra(&pages_seen(&server), &needed);
+        }
         for seen in server.seen() {
             assert_eq!(
                 query_param(seen.query.as_deref(), "limit"),

@@ -128,21 +128,26 @@ impl Transport {
             })
     }
 
-    /// Like [`Self::get`] for a JSON list endpoint whose answer may be reused for the cache's
-    /// TTL. Only for endpoints that never return credentials.
-    pub(crate) async fn get_cached(&self, call: &Call) -> Result<Answer, NangoError> {
+    /// GETs a JSON list endpoint and decodes it, reusing an answer for the cache's TTL. Only
+    /// answers that decode are kept: a cut or malformed body is never served twice. Only for
+    /// endpoints that never return credentials.
+    pub(crate) async fn get_cached<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+    ) -> Result<T, NangoError> {
         let miss = match self.cache.lookup(call, self.clock.now()) {
             Ok(answer) => {
                 tracing::debug!(path = %call.path, "answered from the cache");
-                return Ok(answer);
+                return answer.decode();
             }
             Err(miss) => miss,
         };
         let answer = self.get(call, true).await?;
+        let decoded = answer.decode()?;
         if let Some(miss) = miss {
             self.cache.store(miss, &answer, self.clock.now());
         }
-        Ok(answer)
+        Ok(decoded)
     }
 
     /// The shared HTTP client, built on the first request.

@@ -23,8 +23,8 @@ impl NangoClient {
     ) -> Result<Vec<Connection>, NangoError> {
         let mut call = Call::new("/connections");
         query.write(&mut call.query, page, limit);
-        let answer = self.transport.get_cached(&call).await?;
-        Ok(answer.decode::<ConnectionList>()?.connections)
+        let list: ConnectionList = self.transport.get_cached(&call).await?;
+        Ok(list.connections)
     }
 
     /// Every connection matching `query`, in pages of [`ConnectionsQuery::effective_page_size`]

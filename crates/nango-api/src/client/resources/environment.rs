@@ -31,7 +31,6 @@ impl NangoClient {
     pub async fn scripts_config(&self) -> Result<Vec<IntegrationScripts>, NangoError> {
         self.transport
             .get_cached(&Call::new("/scripts/config"))
-            .await?
-            .decode()
+            .await
     }
 }

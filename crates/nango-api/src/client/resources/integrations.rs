@@ -14,11 +14,11 @@ impl NangoClient {
     /// Every integration (provider config) of the environment; Nango does not page this list.
     /// Served from the client's short-lived cache when fresh (no credentials in this list).
     pub async fn list_integrations(&self) -> Result<Vec<Integration>, NangoError> {
-        let answer = self
+        let list: DataEnvelope<Vec<Integration>> = self
             .transport
             .get_cached(&Call::new("/integrations"))
             .await?;
-        Ok(answer.decode::<DataEnvelope<Vec<Integration>>>()?.data)
+        Ok(list.data)
     }
 
     /// One integration by unique key. `include.credentials` needs the

@@ -13,8 +13,8 @@ impl NangoClient {
     pub async fn list_providers(&self, search: Option<&str>) -> Result<Vec<Provider>, NangoError> {
         let mut call = Call::new("/providers");
         call.query.push_opt("search", search);
-        let answer = self.transport.get_cached(&call).await?;
-        Ok(answer.decode::<DataEnvelope<Vec<Provider>>>()?.data)
+        let list: DataEnvelope<Vec<Provider>> = self.transport.get_cached(&call).await?;
+        Ok(list.data)
     }
 
     /// One provider template by name, e.g. `github`.
