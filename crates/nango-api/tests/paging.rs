@@ -10,6 +10,8 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Reply, TestServer};
 use futures::{StreamExt, TryStreamExt};
 use nango_api::{ConnectionsQuery, NangoError, RecordsQuery};
@@ -43,13 +45,51 @@ fn sized(page_size: u32) -> ConnectionsQuery {
     }
 }
 
+/// Pages requested so far, sorted (a prefetched page may arrive before the one it follows).
+fn pages_seen(server: &TestServer) -> Vec<usize> {
+    let mut pages: Vec<usize> = server
+        .seen()
+        .iter()
+        .map(|seen| {
+            query_param(seen.query.as_deref(), "page")
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    pages.sort_unstable();
+    pages
+}
+
+/// Waits (bounded) until the server has seen `count` requests: a prefetched page runs on its
+/// own task and may still be on its way when the stream has already ended.
+async fn settle(server: &TestServer, count: usize) {
+    for _ in 0..500 {
+        if server.count() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// The pages a listing needed, plus at most the one after them (a prefetch requested while
+/// the last page was still unanswered).
+fn assert_at_most_one_extra(seen: &[usize], needed: &[usize]) {
+    let mut with_extra = needed.to_vec();
+    with_extra.push(needed.len());
+    assert!(
+        seen == needed || seen == with_extra,
+        "pages {seen:?}, needed {needed:?}"
+    );
+}
+
 #[tokio::test]
-async fn connections_stream_pages_until_a_short_page() {
-    for (total, page_size, expected_requests) in [
-        (0, 10, 1),  // empty: one request
-        (7, 10, 1),  // short first page
-        (20, 10, 3), // exact multiple: one more request to see the empty page
-        (25, 10, 3),
+async fn connections_stream_pages_until_a_short_page_with_one_page_prefetched() {
+    for (total, page_size, needed) in [
+        (0, 10, vec![0]),        // empty: one page (and the second, requested with it)
+        (7, 10, vec![0]),        // short first page
+        (20, 10, vec![0, 1, 2]), // exact multiple: the empty page ends it
+        (25, 10, vec![0, 1, 2]),
     ] {
         let server = connections_server(total).await;
         let (client, _) = common::client(&server);
@@ -61,12 +101,18 @@ async fn connections_stream_pages_until_a_short_page() {
             .unwrap();
         let expected: Vec<String> = (0..total).map(|index| format!("c{index}")).collect();
         assert_eq!(ids, expected, "total {total}");
-        assert_eq!(server.count(), expected_requests, "total {total}");
-        for (page, seen) in server.seen().iter().enumerate() {
+        if needed == [0] {
+            settle(&server, 2).await;
             assert_eq!(
-                query_param(seen.query.as_deref(), "page"),
-                Some(page.to_string())
+                pages_seen(&server),
+                [0, 1],
+                "the second page goes out with the first"
             );
+        } else {
+            settle(&server, needed.len()).await;
+            assert_at_most_one_extra(&pages_seen(&server), &needed);
+        }
+        for seen in server.seen() {
             assert_eq!(
                 query_param(seen.query.as_deref(), "limit"),
                 Some(page_size.to_string())
@@ -76,7 +122,7 @@ async fn connections_stream_pages_until_a_short_page() {
 }
 
 #[tokio::test]
-async fn connections_stream_is_lazy_and_stopping_early_costs_nothing() {
+async fn connections_stream_stays_one_page_ahead_and_stopping_early_costs_only_that() {
     let server = connections_server(100).await;
     let (client, _) = common::client(&server);
     let stream = client.connections(sized(10));
@@ -88,15 +134,32 @@ async fn connections_stream_is_lazy_and_stopping_early_costs_nothing() {
     );
     let first: Vec<_> = stream.take(10).try_collect::<Vec<_>>().await.unwrap();
     assert_eq!(first.len(), 10);
-    assert_eq!(server.count(), 1, "exactly one page for ten items");
+    settle(&server, 2).await;
+    assert_eq!(pages_seen(&server), vec![0, 1], "one page and its prefetch");
 
     let eleven: Vec<_> = client.connections(sized(10)).take(11).collect().await;
     assert_eq!(eleven.len(), 11);
-    assert_eq!(server.count(), 3);
+    settle(&server, 5).await;
+    assert_eq!(pages_seen(&server), vec![0, 0, 1, 1, 2]);
 }
 
 #[tokio::test]
-async fn connections_page_size_defaults_to_1000_and_is_capped_at_2000() {
+async fn a_lookup_of_one_connection_id_never_prefetches() {
+    let server = connections_server(1).await;
+    let (client, _) = common::client(&server);
+    let query = ConnectionsQuery {
+        connection_id: Some("c0".into()),
+        ..ConnectionsQuery::default()
+    };
+    let found: Vec<_> = client.connections(query).try_collect().await.unwrap();
+    assert_eq!(found.len(), 1);
+    // Give a (wrongly) spawned prefetch every chance to arrive before counting.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn connections_page_size_defaults_to_2000_and_is_capped_at_2000() {
     let server = connections_server(0).await;
     let (client, _) = common::client(&server);
     let _: Vec<_> = client
@@ -105,7 +168,7 @@ async fn connections_page_size_defaults_to_1000_and_is_capped_at_2000() {
         .await;
     assert_eq!(
         query_param(server.last().query.as_deref(), "limit").as_deref(),
-        Some("1000")
+        Some("2000")
     );
     let _: Vec<_> = client.connections(sized(50_000)).collect().await;
     assert_eq!(
@@ -132,7 +195,12 @@ async fn a_failing_page_ends_the_stream_with_its_error() {
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok() && items[1].is_ok());
     assert!(matches!(&items[2], Err(error) if error.is_missing_scope()));
-    assert_eq!(server.count(), 2);
+    settle(&server, 3).await;
+    assert_eq!(
+        pages_seen(&server),
+        vec![0, 1, 2],
+        "the failing page and one prefetch"
+    );
 }
 
 fn record(id: usize) -> Value {

@@ -102,6 +102,7 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
     let tuning = ClientTuning {
         request_timeout: Duration::from_secs(args.request_timeout),
         max_retry_wait: Duration::from_secs(args.max_retry_wait),
+        cache_ttl: Duration::from_secs(args.cache_ttl),
     };
     let (environments, sandbox) = if args.demo {
         // Rate-limit headers like a real Nango, but a limit no person trying the demo reaches.

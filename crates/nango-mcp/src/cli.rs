@@ -87,6 +87,11 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_MAX_RETRY_WAIT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=600), global = true)]
     pub max_retry_wait: u64,
 
+    /// Seconds list answers from Nango (connections, integrations, deployed scripts, providers)
+    /// are reused, per environment; 0 turns the cache off.
+    #[arg(long, env = "NANGO_MCP_CACHE_TTL", default_value_t = crate::config::DEFAULT_CACHE_TTL_SECS, value_parser = clap::value_parser!(u64).range(0..=3_600), global = true)]
+    pub cache_ttl: u64,
+
     /// Hosts the HTTP server answers to (Host header), comma-separated; default loopback names.
     #[arg(long, env = "NANGO_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,

@@ -29,18 +29,26 @@ pub enum ConfigError {
     },
 }
 
-/// How patient the Nango client is: per-request timeout and total time spent waiting to retry.
+/// How patient the Nango client is (per-request timeout, total time spent waiting to retry)
+/// and how long it reuses list answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientTuning {
     pub request_timeout: Duration,
     pub max_retry_wait: Duration,
+    /// Zero turns the list cache off (see `nango_api::CachedList`).
+    pub cache_ttl: Duration,
 }
+
+/// Default of `--cache-ttl`: long enough for an agent to page an answer or follow up on it,
+/// short enough that a change made elsewhere (the dashboard, another agent) shows up soon.
+pub const DEFAULT_CACHE_TTL_SECS: u64 = 30;
 
 impl Default for ClientTuning {
     fn default() -> Self {
         Self {
             request_timeout: Duration::from_secs(30),
             max_retry_wait: Duration::from_secs(30),
+            cache_ttl: Duration::from_secs(DEFAULT_CACHE_TTL_SECS),
         }
     }
 }
@@ -169,6 +177,7 @@ pub fn environment(
     let mut client_config = ClientConfig::new(host.to_owned(), key);
     client_config.request_timeout = tuning.request_timeout;
     client_config.retry.max_total_wait = tuning.max_retry_wait;
+    client_config.cache_ttl = tuning.cache_ttl;
     let client = NangoClient::new(client_config).map_err(client_error)?;
     Ok(Environment {
         name,

@@ -225,6 +225,8 @@ async fn upstream_failures_explain_themselves_and_the_server_recovers() {
         &[
             ("NANGO_MCP_MAX_RETRY_WAIT", "1"),
             ("NANGO_MCP_REQUEST_TIMEOUT", "2"),
+            // Every call must reach Nango to meet its fault (the cache would answer the last).
+            ("NANGO_MCP_CACHE_TTL", "0"),
         ],
     )
     .await;

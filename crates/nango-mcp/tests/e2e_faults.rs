@@ -32,6 +32,8 @@ async fn start(env: &[(&str, &str)]) -> Harness {
     let mut all = vec![
         ("NANGO_MCP_LOG", "trace"),
         ("NANGO_MANAGEMENT_MCP_URL", management.as_str()),
+        // Every call must reach Nango to meet the fault; cached lists would answer instead.
+        ("NANGO_MCP_CACHE_TTL", "0"),
     ];
     all.extend_from_slice(env);
     // No per-minute limit: the storm's `Retry-After: 1` is the only rate limit under test, and

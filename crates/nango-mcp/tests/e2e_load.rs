@@ -374,6 +374,8 @@ async fn trace_logs_over_http_hold_no_key_canary_or_bearer_token() {
         &[
             ("NANGO_MCP_MAX_RETRY_WAIT", "1"),
             ("NANGO_MCP_REQUEST_TIMEOUT", "2"),
+            // The faults below must reach every tool; cached lists would answer instead.
+            ("NANGO_MCP_CACHE_TTL", "0"),
         ],
     )
     .await;

@@ -275,6 +275,7 @@ fn arbitrary_arguments_to_every_tool_end_in_a_result_or_a_message() {
     let tuning = ClientTuning {
         request_timeout: Duration::from_secs(10),
         max_retry_wait: Duration::from_secs(1),
+        ..ClientTuning::default()
     };
     let default = environment(
         "default".to_owned(),

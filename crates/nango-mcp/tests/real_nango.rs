@@ -98,6 +98,8 @@ fn server(sim: &Sim, key: &str) -> NangoMcp {
     let tuning = ClientTuning {
         request_timeout: Duration::from_secs(10),
         max_retry_wait: Duration::from_secs(1),
+        // Every test counts what reaches the simulator.
+        cache_ttl: Duration::ZERO,
     };
     let management = format!("{}/mcp", sim.base_url());
     let default = environment(
@@ -367,6 +369,8 @@ async fn a_wrong_host_path_is_named() {
     let tuning = ClientTuning {
         request_timeout: Duration::from_secs(10),
         max_retry_wait: Duration::from_secs(1),
+        // Every test counts what reaches the simulator.
+        cache_ttl: Duration::ZERO,
     };
     let default = environment(
         "default".to_owned(),

@@ -4,7 +4,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Parser;
 use nango_sim::{
-    DEFAULT_RATE_LIMIT_PER_MINUTE, DEMO_SECRET_KEY, RecordCountOverride, Sim, SimConfig, SimKey,
+    DEFAULT_RATE_LIMIT_PER_MINUTE, DEMO_SECRET_KEY, Faults, RecordCountOverride, Sim, SimConfig,
+    SimKey,
 };
 
 /// A Nango API simulator with seeded sample data.
@@ -44,6 +45,9 @@ struct Args {
     /// Requests per minute, with X-RateLimit-* headers like Nango (0 = no limit, no headers).
     #[arg(long, default_value_t = DEFAULT_RATE_LIMIT_PER_MINUTE)]
     rate_limit: u32,
+    /// Milliseconds added to every response, like a Nango one network hop away.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
 }
 
 fn parse_override(raw: &str) -> Result<RecordCountOverride, String> {
@@ -83,6 +87,10 @@ async fn main() -> anyhow::Result<()> {
         providers: args.providers,
         rate_limit_per_minute: args.rate_limit,
         keys,
+        faults: Faults {
+            latency: std::time::Duration::from_millis(args.latency_ms),
+            ..Faults::none()
+        },
         ..SimConfig::default()
     };
     let sim = Sim::start_on(config, SocketAddr::new(args.host, args.port)).await?;

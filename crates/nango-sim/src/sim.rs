@@ -2,8 +2,10 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -21,6 +23,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 pub struct Sim {
     state: SimState,
     addr: SocketAddr,
+    accepted: Arc<AtomicU64>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -46,6 +49,11 @@ impl Sim {
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(state.clone());
+        let accepted = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&accepted);
+        let listener = listener.tap_io(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -60,6 +68,7 @@ impl Sim {
         Ok(Sim {
             state,
             addr,
+            accepted,
             stop: Some(stop),
             task: Some(task),
         })
@@ -132,6 +141,12 @@ impl Sim {
     /// Token refreshes that credential reads made the simulator try (see [`crate::refresh`]).
     pub fn refresh_attempts(&self) -> u64 {
         self.state.refresh_attempts()
+    }
+
+    /// TCP connections accepted so far: a client that reuses its connections keeps this far
+    /// below [`Self::request_count`].
+    pub fn connections_accepted(&self) -> u64 {
+        self.accepted.load(Ordering::SeqCst)
     }
 
     /// Number of `429` answers.

@@ -33,6 +33,10 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Request headers (lower-case names) except credentials.
     pub headers: Vec<(String, String)>,
+    /// When the simulator received it (before any injected latency): benchmarks tell requests
+    /// sent together from requests that waited for an earlier answer.
+    #[serde(skip)]
+    pub received_at: Instant,
 }
 
 impl RecordedRequest {
@@ -63,6 +67,7 @@ impl RecordedRequest {
                     )
                 })
                 .collect(),
+            received_at: Instant::now(),
         }
     }
 }

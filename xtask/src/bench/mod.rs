@@ -8,6 +8,7 @@ mod cold_start;
 mod latency;
 mod load;
 mod paging;
+mod remote;
 mod server;
 mod table;
 
@@ -34,6 +35,9 @@ pub struct BenchOptions {
     /// Measure this nango-mcp binary instead of building the release one.
     #[arg(long, value_name = "PATH")]
     pub binary: Option<PathBuf>,
+    /// Run only the "remote Nango" scenario (round trips dominate, so a debug binary will do).
+    #[arg(long)]
+    pub remote_only: bool,
 }
 
 /// How much to measure.
@@ -61,6 +65,10 @@ pub struct Plan {
     pub audit_latency_ms: u64,
     /// The simulator's budget in the audit, requests per minute.
     pub audit_rate_limit: u32,
+    /// Latency of every request in the "remote Nango" scenario, ms.
+    pub remote_latency_ms: u64,
+    /// Calls per question in the "remote Nango" scenario, per cache mode.
+    pub remote_iterations: usize,
 }
 
 impl Plan {
@@ -78,6 +86,8 @@ impl Plan {
             integrations: 40,
             audit_latency_ms: 50,
             audit_rate_limit: 200,
+            remote_latency_ms: 100,
+            remote_iterations: 20,
         };
         if quick {
             Self {
@@ -85,6 +95,7 @@ impl Plan {
                 latency_iterations: 20,
                 load_seconds: 1,
                 walk_records: 5_000,
+                remote_iterations: 5,
                 ..full
             }
         } else {
@@ -120,6 +131,8 @@ pub struct Report {
     pub walks: Vec<paging::Walk>,
     /// One audit of a large, slow, rate-limited environment.
     pub audit: audit::Audit,
+    /// The common questions against a Nango 100 ms away.
+    pub remote: remote::Remote,
 }
 
 /// Runs the whole bench, prints the table, writes the JSON.
@@ -136,6 +149,11 @@ pub async fn run(options: BenchOptions) -> Result<()> {
     let binary_bytes = std::fs::metadata(&binary)
         .with_context(|| format!("reading {}", binary.display()))?
         .len();
+    if options.remote_only {
+        let remote = measure_remote(&binary, &plan).await?;
+        print!("{}", table::render_remote(&remote));
+        return write_json(&options.out, &remote);
+    }
 
     let large = Sim::start(large_environment(&plan)).await?;
     tracing::info!(runs = plan.cold_start_runs, "cold start");
@@ -176,6 +194,8 @@ pub async fn run(options: BenchOptions) -> Result<()> {
     let audit = audit::measure(&binary, &audited, &setting).await?;
     audited.shutdown().await;
 
+    let remote = measure_remote(&binary, &plan).await?;
+
     let report = Report {
         date,
         mode: if options.quick { "quick" } else { "full" },
@@ -189,6 +209,7 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         load,
         walks,
         audit,
+        remote,
     };
     table::print(&report)?;
     write_json(&options.out, &report)?;
@@ -247,7 +268,34 @@ fn audit_environment(plan: &Plan) -> (SimConfig, audit::Setting) {
     (config, setting)
 }
 
-fn write_json(path: &Path, report: &Report) -> Result<()> {
+/// The large environment with every request delayed by `remote_latency_ms`.
+async fn measure_remote(binary: &Path, plan: &Plan) -> Result<remote::Remote> {
+    tracing::info!(
+        latency_ms = plan.remote_latency_ms,
+        iterations = plan.remote_iterations,
+        "remote Nango"
+    );
+    let config = SimConfig {
+        faults: Faults {
+            latency: Duration::from_millis(plan.remote_latency_ms),
+            ..Faults::none()
+        },
+        ..large_environment(plan)
+    };
+    let sim = Sim::start(config).await?;
+    let remote = remote::measure(
+        binary,
+        &sim,
+        plan.remote_latency_ms,
+        plan.connections,
+        plan.remote_iterations,
+    )
+    .await;
+    sim.shutdown().await;
+    remote
+}
+
+fn write_json(path: &Path, report: &impl Serialize) -> Result<()> {
     if let Some(parent) = path
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())

@@ -171,6 +171,38 @@ pub fn render(r: &Report) -> String {
         ),
     ]);
     lines.push(String::new());
+    lines.push(render_remote(&r.remote));
+    lines.join("\n")
+}
+
+/// The "remote Nango" rows: per question and cache mode, round trips and requests.
+pub fn render_remote(remote: &super::remote::Remote) -> String {
+    let mut lines = vec![
+        format!(
+            "remote Nango: every request answered after {} ms ({} connections)",
+            remote.latency_ms, remote.connections
+        ),
+        format!(
+            "  {:<36} {:<7} {:>9} {:>9} {:>9} {:>10} {:>10}",
+            "question", "cache", "first", "p50", "p95", "requests", "crit. path"
+        ),
+    ];
+    for q in &remote.questions {
+        lines.push(format!(
+            "  {:<36} {:<7} {:>6} ms {:>6} ms {:>6} ms {:>4} / {:<3} {:>4} / {:<3}",
+            q.question,
+            format!("{:?}", q.cache).to_lowercase(),
+            ms(q.first_ms),
+            ms(q.p50_ms),
+            ms(q.p95_ms),
+            q.first_requests,
+            q.p50_requests,
+            q.first_critical_path,
+            q.p50_critical_path
+        ));
+    }
+    lines.push("  (requests and critical path: first call / median call)".to_owned());
+    lines.push(String::new());
     lines.join("\n")
 }
 

@@ -20,6 +20,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// Sent as `User-Agent` (default `nango-mcp/<version>`).
     pub user_agent: String,
+    /// How long list answers (connections pages, integrations, scripts config, providers) are
+    /// reused; zero (the default) turns the cache off. See [`crate::CachedList`].
+    pub cache_ttl: Duration,
 }
 
 impl ClientConfig {
@@ -32,6 +35,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             user_agent: concat!("nango-mcp/", env!("CARGO_PKG_VERSION")).to_owned(),
+            cache_ttl: Duration::ZERO,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The client: configuration, transport and one module per group of Nango endpoints.
 
 mod backoff;
+mod cache;
 mod clock;
 mod config;
 mod count;
@@ -19,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue};
 
+pub use cache::{CachedList, MAX_CACHED_BYTES};
 pub use clock::{Clock, ManualClock, Sleep, TokioClock};
 pub use config::{ClientConfig, RetryPolicy};
 pub use count::count_requests;
@@ -33,6 +35,7 @@ pub use resources::CredentialAccess;
 pub use transport::{GENERIC_ERROR_SUPPORT, MAX_BODY_BYTES};
 
 use crate::NangoError;
+use cache::ResponseCache;
 use gate::RateGate;
 use transport::{HttpSettings, Transport};
 
@@ -74,6 +77,7 @@ impl NangoClient {
                 base_url,
                 key: config.secret_key,
                 gate: RateGate::new(config.retry.slow_down_below),
+                cache: ResponseCache::new(config.cache_ttl),
                 retry: config.retry,
                 request_timeout: config.request_timeout,
                 clock,
@@ -89,6 +93,17 @@ impl NangoClient {
     /// Fingerprint of the secret key (see [`SecretKey::fingerprint`]).
     pub fn key_fingerprint(&self) -> String {
         self.transport.key.fingerprint()
+    }
+
+    /// Forgets cached answers of `list` (and any still in flight), so the next read goes to
+    /// Nango. Write tools call this after a write succeeds, naming what it touched.
+    pub fn invalidate(&self, list: CachedList) {
+        self.transport.cache.invalidate(list);
+    }
+
+    /// How long list answers are reused (zero: not at all).
+    pub fn cache_ttl(&self) -> std::time::Duration {
+        self.transport.cache.ttl()
     }
 
     /// Headroom from the newest `X-RateLimit-*` headers seen, minus requests sent since.

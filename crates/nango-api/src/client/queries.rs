@@ -9,8 +9,9 @@ use crate::models::{FunctionKind, RecordAction, Timestamp};
 
 /// Nango's own maximum for `GET /connections?limit=`.
 pub const MAX_CONNECTIONS_PAGE: u32 = 2000;
-/// Default connections page size: big enough to page quickly, small enough to stay cheap.
-pub const DEFAULT_CONNECTIONS_PAGE: u32 = 1000;
+/// Default connections page size: Nango's maximum, so 2,000 connections take one round trip
+/// (each page costs one rate-limit point whatever its size).
+pub const DEFAULT_CONNECTIONS_PAGE: u32 = MAX_CONNECTIONS_PAGE;
 /// Nango's maximum for `GET /records?limit=`.
 pub const MAX_RECORDS_PAGE: u32 = 10_000;
 /// Nango's maximum for `GET /integrations/{key}/functions?limit=`.
@@ -36,12 +37,21 @@ pub struct ConnectionsQuery {
     pub integration_ids: Vec<String>,
     /// Every tag must match (`tags[key]=value`); Nango lower-cases keys.
     pub tags: BTreeMap<String, String>,
-    /// Rows per page for [`super::NangoClient::connections`]: default 1000, at most 2000.
+    /// Rows per page for [`super::NangoClient::connections`]: default and at most 2000.
     pub page_size: Option<u32>,
 }
 
 impl ConnectionsQuery {
-    /// The page size actually used: `page_size` clamped to 1..=2000, default 1000.
+    /// Whether [`super::NangoClient::connections`] requests page n+1 together with page n.
+    /// Against a distant Nango that halves the round trips of a long listing and makes a
+    /// listing of one full page (exactly 2,000 connections) a single round trip. The cost is
+    /// at most one request, one rate-limit point, per listing: the page after a short last
+    /// page. A lookup of one `connection_id` never fills a page, so it never prefetches.
+    pub fn prefetches(&self) -> bool {
+        self.connection_id.is_none()
+    }
+
+    /// The page size actually used: `page_size` clamped to 1..=2000, default 2000.
     pub fn effective_page_size(&self) -> u32 {
         self.page_size
             .unwrap_or(DEFAULT_CONNECTIONS_PAGE)
@@ -176,7 +186,9 @@ mod tests {
             text.as_str(),
             "connectionId=c%201&search=acme&integrationId=github-test,anvil-test&tags[end_user_id]=user-2&limit=2000&page=3"
         );
-        assert_eq!(query.effective_page_size(), 1000);
+        assert_eq!(query.effective_page_size(), 2000);
+        assert!(!query.prefetches(), "an exact id never fills a page");
+        assert!(ConnectionsQuery::default().prefetches());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::OwnedMutexGuard;
 
 use super::backoff::backoff_delay;
+use super::cache::ResponseCache;
 use super::clock::Clock;
 use super::config::RetryPolicy;
 use super::encode::QueryString;
@@ -75,6 +76,8 @@ pub(crate) struct Transport {
     pub(crate) request_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) gate: RateGate,
+    /// Short-lived answers of list endpoints (off when its TTL is zero).
+    pub(crate) cache: ResponseCache,
 }
 
 /// What the lazily built HTTP client needs.
@@ -125,6 +128,28 @@ impl Transport {
                 redact_error(&mut error, self.key.expose());
                 error
             })
+    }
+
+    /// GETs a JSON list endpoint and decodes it, reusing an answer for the cache's TTL. Only
+    /// answers that decode are kept: a cut or malformed body is never served twice. Only for
+    /// endpoints that never return credentials.
+    pub(crate) async fn get_cached<T: DeserializeOwned>(
+        &self,
+        call: &Call,
+    ) -> Result<T, NangoError> {
+        let miss = match self.cache.lookup(call, self.clock.now()) {
+            Ok(answer) => {
+                tracing::debug!(path = %call.path, "answered from the cache");
+                return answer.decode();
+            }
+            Err(miss) => miss,
+        };
+        let answer = self.get(call, true).await?;
+        let decoded = answer.decode()?;
+        if let Some(miss) = miss {
+            self.cache.store(miss, &answer, self.clock.now());
+        }
+        Ok(decoded)
     }
 
     /// The shared HTTP client, built on the first request.

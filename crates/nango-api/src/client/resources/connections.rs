@@ -6,7 +6,7 @@ use futures::Stream;
 
 use crate::NangoError;
 use crate::client::encode::path_segment;
-use crate::client::paging::paged;
+use crate::client::paging::numbered_pages;
 use crate::client::transport::Call;
 use crate::client::{ConnectionsQuery, NangoClient};
 use crate::models::{Connection, ConnectionDetail, ConnectionList};
@@ -16,7 +16,8 @@ const FIND_LIMIT: u32 = 100;
 
 impl NangoClient {
     /// One page of connections (`page` is zero-based, `limit` is clamped to 1..=2000). A page
-    /// shorter than `limit` is the last one; Nango reports no total.
+    /// shorter than `limit` is the last one; Nango reports no total. Served from the client's
+    /// short-lived cache when it holds this exact page (see [`crate::CachedList`]).
     pub async fn list_connections_page(
         &self,
         query: &ConnectionsQuery,
@@ -25,30 +26,30 @@ impl NangoClient {
     ) -> Result<Vec<Connection>, NangoError> {
         let mut call = Call::new("/connections");
         query.write(&mut call.query, page, limit);
-        let answer = self.transport.get(&call, true).await?;
-        Ok(answer
-            .decode::<ConnectionList>()?
-            .connections
-            .into_items_logged("connections"))
+        let list: ConnectionList = self.transport.get_cached(&call).await?;
+        Ok(list.connections.into_items_logged("connections"))
     }
 
-    /// Every connection matching `query`, fetched lazily in pages of
-    /// [`ConnectionsQuery::effective_page_size`] until a short page. Dropping the stream early
-    /// sends no further requests.
+    /// Every connection matching `query`, in pages of [`ConnectionsQuery::effective_page_size`]
+    /// until a short page. Unless the query names one `connection_id` (at most one row per
+    /// integration), the next page is requested together with the current one: see
+    /// [`ConnectionsQuery::prefetches`] for what that costs. Dropping the stream early sends no
+    /// request beyond that one prefetched page.
     pub fn connections(
         &self,
         query: ConnectionsQuery,
     ) -> impl Stream<Item = Result<Connection, NangoError>> + Send + 'static {
         let client = self.clone();
         let limit = query.effective_page_size();
+        let prefetch = query.prefetches();
         let query = Arc::new(query);
-        paged(0u32, move |page| {
+        numbered_pages(prefetch, move |page| {
             let client = client.clone();
             let query = Arc::clone(&query);
             async move {
                 let connections = client.list_connections_page(&query, page, limit).await?;
                 let full = connections.len() >= limit as usize;
-                Ok((connections, full.then(|| page.saturating_add(1))))
+                Ok((connections, full))
             }
         })
     }

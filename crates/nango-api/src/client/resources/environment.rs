@@ -28,13 +28,13 @@ impl NangoClient {
             .into_items_logged("environment variables"))
     }
 
-    /// Every deployed sync, action and on-event script, grouped by integration.
+    /// Every deployed sync, action and on-event script, grouped by integration. Served from
+    /// the client's short-lived cache when fresh.
     pub async fn scripts_config(&self) -> Result<Vec<IntegrationScripts>, NangoError> {
         Ok(self
             .transport
-            .get(&Call::new("/scripts/config"), true)
+            .get_cached::<Lenient<IntegrationScripts>>(&Call::new("/scripts/config"))
             .await?
-            .decode::<Lenient<IntegrationScripts>>()?
             .into_items_logged("deployed scripts"))
     }
 }

@@ -14,15 +14,13 @@ const MAX_FUNCTION_PAGES: u32 = 1000;
 
 impl NangoClient {
     /// Every integration (provider config) of the environment; Nango does not page this list.
+    /// Served from the client's short-lived cache when fresh (no credentials in this list).
     pub async fn list_integrations(&self) -> Result<Vec<Integration>, NangoError> {
-        let answer = self
+        let list: DataEnvelope<Lenient<Integration>> = self
             .transport
-            .get(&Call::new("/integrations"), true)
+            .get_cached(&Call::new("/integrations"))
             .await?;
-        Ok(answer
-            .decode::<DataEnvelope<Lenient<Integration>>>()?
-            .data
-            .into_items_logged("integrations"))
+        Ok(list.data.into_items_logged("integrations"))
     }
 
     /// One integration by unique key. `include.credentials` needs the

@@ -9,15 +9,16 @@ use crate::models::{DataEnvelope, Lenient, Provider};
 impl NangoClient {
     /// The provider catalog (~1,000 entries, hundreds of KB: cache it), optionally filtered by
     /// Nango's `search` (letters, digits and `~:.@ _-` only; Nango rejects other characters).
-    /// Rows that do not parse are skipped and counted, never a failure of the catalog.
+    /// Rows that do not parse are skipped and counted, never a failure of the catalog. Served
+    /// from the client's short-lived cache when fresh.
     pub async fn list_providers(
         &self,
         search: Option<&str>,
     ) -> Result<Lenient<Provider>, NangoError> {
         let mut call = Call::new("/providers");
         call.query.push_opt("search", search);
-        let answer = self.transport.get(&call, true).await?;
-        Ok(answer.decode::<DataEnvelope<Lenient<Provider>>>()?.data)
+        let list: DataEnvelope<Lenient<Provider>> = self.transport.get_cached(&call).await?;
+        Ok(list.data)
     }
 
     /// One provider template by name, e.g. `github`.
