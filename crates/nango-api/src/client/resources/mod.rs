@@ -6,3 +6,4 @@ mod integrations;
 mod providers;
 mod records;
 mod syncs;
+mod writes;
