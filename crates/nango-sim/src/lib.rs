@@ -33,6 +33,7 @@ pub mod management;
 mod routes;
 mod sim;
 mod state;
+pub mod writes;
 
 pub use config::{
     DEMO_SECRET_KEY, READ_ONLY_SCOPES, RecordCountOverride, SCOPE_FULL_ACCESS, SimConfig, SimKey,

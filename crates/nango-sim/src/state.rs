@@ -83,6 +83,7 @@ struct Inner {
     rng: Mutex<fastrand::Rng>,
     logs_enabled: AtomicBool,
     started: Instant,
+    writes: crate::writes::WriteState,
 }
 
 /// State shared by every handler; cheap to clone.
@@ -151,6 +152,7 @@ impl SimState {
                 rng: Mutex::new(fastrand::Rng::with_seed(config.seed)),
                 logs_enabled: AtomicBool::new(config.logs_enabled),
                 started: Instant::now(),
+                writes: crate::writes::WriteState::default(),
             }),
         };
         state.set_faults(config.faults);
@@ -211,6 +213,23 @@ impl SimState {
         let elapsed = chrono::Duration::from_std(self.inner.started.elapsed())
             .unwrap_or(chrono::Duration::zero());
         self.inner.dataset.anchor + elapsed
+    }
+
+    /// What the write routes changed (sync overrides, Connect sessions created).
+    pub fn writes(&self) -> &crate::writes::WriteState {
+        &self.inner.writes
+    }
+
+    /// `len` random lowercase hex digits from the simulator's seeded generator.
+    pub(crate) fn random_hex(&self, len: usize) -> String {
+        let mut rng = self
+            .inner
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (0..len)
+            .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
+            .collect()
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {
