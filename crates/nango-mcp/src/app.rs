@@ -27,7 +27,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             tool,
             arguments,
             json,
-        }) => commands::call(&server, &tool, arguments.as_deref(), json).await,
+            yes,
+        }) => commands::call(&server, &tool, arguments.as_deref(), json, yes).await,
         None => {
             match cli.server.http {
                 Some(addr) => serve_http(server, addr, &cli.server).await?,
@@ -76,7 +77,7 @@ async fn serve_stdio(server: NangoMcp) -> anyhow::Result<()> {
 
 /// The server for these arguments: a real Nango from the environment, or the sandbox.
 pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbox)> {
-    let registry = Registry::all()
+    let registry = Registry::for_writes(args.allow_writes)
         .select(&args.tools, &args.exclude_tools, &args.toolsets)
         .map_err(anyhow::Error::msg)?;
     let budget = TokenBudget {
@@ -108,8 +109,18 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
             Sandbox(None),
         )
     };
+    let secret = std::env::var(crate::writes::codes::SECRET_VARIABLE).ok();
+    let codes = crate::writes::ConfirmCodes::from_env_or_random(secret.as_deref())
+        .map_err(|error| anyhow::anyhow!("no randomness for confirmation codes: {error}"))?;
+    if args.allow_writes {
+        tracing::info!("write actions enabled: each one needs a person's confirmation");
+    }
+    let writes = crate::server::WriteSettings {
+        enabled: args.allow_writes,
+        codes: std::sync::Arc::new(codes),
+    };
     Ok((
-        NangoMcp::new(registry, environments, budget, args.demo),
+        NangoMcp::new_with_writes(registry, environments, budget, args.demo, writes),
         sandbox,
     ))
 }

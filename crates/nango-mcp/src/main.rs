@@ -15,10 +15,17 @@ async fn main() -> ExitCode {
     } else {
         cli.server.log.as_str()
     };
+    // With writes on, JSON-RPC messages carry confirmation codes and Connect links: rmcp's
+    // message dumps (debug and below) must never reach the log, whatever the filter asks.
+    let filter = if cli.server.allow_writes {
+        format!("{filter},rmcp::service=info")
+    } else {
+        filter.to_owned()
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
     match nango_mcp::app::run(cli).await {
         Ok(code) => code,
