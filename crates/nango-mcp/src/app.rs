@@ -39,7 +39,8 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             tool,
             arguments,
             json,
-        }) => commands::call(&server, &tool, arguments.as_deref(), json).await,
+            yes,
+        }) => commands::call(&server, &tool, arguments.as_deref(), json, yes).await,
         None => {
             match cli.server.http {
                 Some(addr) => serve_http(server, addr, &cli.server).await?,
@@ -88,7 +89,7 @@ async fn serve_stdio(server: NangoMcp) -> anyhow::Result<()> {
 
 /// The tools `--tools`, `--exclude-tools` and `--toolsets` leave.
 fn selected_tools(args: &ServerArgs) -> anyhow::Result<Registry> {
-    Registry::all()
+    Registry::for_writes(args.allow_writes)
         .select(&args.tools, &args.exclude_tools, &args.toolsets)
         .map_err(anyhow::Error::msg)
 }
@@ -130,8 +131,18 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
             Sandbox(None),
         )
     };
+    let secret = std::env::var(crate::writes::codes::SECRET_VARIABLE).ok();
+    let codes = crate::writes::ConfirmCodes::from_env_or_random(secret.as_deref())
+        .map_err(|error| anyhow::anyhow!("no randomness for confirmation codes: {error}"))?;
+    if args.allow_writes {
+        tracing::info!("write actions enabled: each one needs a person's confirmation");
+    }
+    let writes = crate::server::WriteSettings {
+        enabled: args.allow_writes,
+        codes: std::sync::Arc::new(codes),
+    };
     Ok((
-        NangoMcp::new(registry, environments, budget, args.demo),
+        NangoMcp::new_with_writes(registry, environments, budget, args.demo, writes),
         sandbox,
     ))
 }

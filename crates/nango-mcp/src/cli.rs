@@ -29,6 +29,9 @@ pub enum Command {
         /// Print the structured result as JSON (identical to MCP structuredContent).
         #[arg(long)]
         json: bool,
+        /// Confirm a write without the y/N prompt (scripts). Needs --allow-writes.
+        #[arg(long)]
+        yes: bool,
     },
     /// List the tools with one-line descriptions.
     Tools,
@@ -71,7 +74,12 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_TOOLSETS", value_delimiter = ',', global = true)]
     pub toolsets: Vec<String>,
 
-    /// Read-only mode. Always on: there are no write tools, and it cannot be turned off.
+    /// Add the write actions (trigger_sync, pause_sync, start_sync, create_reconnect_link), each
+    /// confirmed by a person. Off by default.
+    #[arg(long, env = "NANGO_MCP_ALLOW_WRITES", global = true)]
+    pub allow_writes: bool,
+
+    /// Read-only mode: the default. Writes are enabled only by --allow-writes.
     #[arg(long, env = "NANGO_MCP_READ_ONLY", default_value_t = true, value_parser = read_only_only_true)]
     pub read_only: bool,
 
@@ -108,7 +116,9 @@ pub struct ServerArgs {
 fn read_only_only_true(value: &str) -> Result<bool, String> {
     match value {
         "true" | "1" | "yes" => Ok(true),
-        _ => Err("nango-mcp has no write tools, so read-only mode cannot be turned off".to_owned()),
+        _ => Err(
+            "read-only is the default; enable write actions with --allow-writes instead".to_owned(),
+        ),
     }
 }
 

@@ -67,6 +67,7 @@ pub async fn call(
     tool: &str,
     arguments: Option<&str>,
     json: bool,
+    yes: bool,
 ) -> anyhow::Result<ExitCode> {
     let arguments: Map<String, Value> =
         match arguments.map(str::trim).filter(|text| !text.is_empty()) {
@@ -89,7 +90,10 @@ pub async fn call(
             eprint!("\r\x1b[2K[{done}{total}] {message}");
         }
     });
-    match server.run_tool(tool, arguments, Some(progress)).await {
+    match server
+        .run_tool_asking(tool, arguments, Some(progress), Some(terminal_ask(yes)))
+        .await
+    {
         Ok(outcome) => {
             if std::io::stderr().is_terminal() {
                 eprint!("\r\x1b[2K");
@@ -109,6 +113,38 @@ pub async fn call(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// How a person at a terminal confirms a write: `--yes`, or y/N on stdin when it is a
+/// terminal. Anything else (a pipe, no answer) is a no.
+#[allow(clippy::print_stderr)]
+fn terminal_ask(yes: bool) -> crate::writes::Ask {
+    use crate::writes::Answer;
+    Arc::new(move |sentence: String| {
+        Box::pin(async move {
+            if yes {
+                return Answer::Accept;
+            }
+            if !std::io::stdin().is_terminal() {
+                eprintln!(
+                    "{sentence}\nNot confirmed: stdin is not a terminal (pass --yes to confirm in scripts)."
+                );
+                return Answer::Decline;
+            }
+            let answer = tokio::task::spawn_blocking(move || {
+                eprint!("{sentence}\nProceed? [y/N] ");
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).map(|_| line)
+            })
+            .await;
+            match answer {
+                Ok(Ok(line)) if matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes") => {
+                    Answer::Accept
+                }
+                _ => Answer::Decline,
+            }
+        })
+    })
 }
 
 #[cfg(test)]

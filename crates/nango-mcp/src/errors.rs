@@ -38,6 +38,10 @@ pub enum ToolError {
     #[error("unknown environment {}; configured environments: {}", echo(name), valid.join(", "))]
     UnknownEnvironment { name: String, valid: Vec<String> },
 
+    /// A write that failed in a way the agent must handle with care; the message says how.
+    #[error("{0}")]
+    Write(String),
+
     /// Nango failed; the message is built from the error kind.
     #[error("{0}")]
     Nango(Box<NangoFailure>),

@@ -25,3 +25,4 @@ pub mod sync_health;
 pub mod terminal;
 pub mod tools;
 pub mod transport;
+pub mod writes;

@@ -11,7 +11,12 @@ const QUIET_RMCP: &str = "rmcp::transport::worker=off";
 /// The filter for `spec` (e.g. `info`, `nango_api=debug`); an invalid spec falls back to `info`.
 pub fn filter(spec: &str) -> EnvFilter {
     let base = EnvFilter::try_new(spec).unwrap_or_else(|_| EnvFilter::new("info"));
-    if spec.contains("rmcp") {
+    // `rmcp::service=info` is ours (it keeps message dumps out when writes are on), not the
+    // operator asking about rmcp.
+    if spec
+        .split(',')
+        .any(|directive| directive.starts_with("rmcp") && !directive.starts_with("rmcp::service="))
+    {
         return base;
     }
     match QUIET_RMCP.parse() {

@@ -14,10 +14,17 @@ async fn main() -> ExitCode {
     } else {
         cli.server.log.as_str()
     };
+    // With writes on, JSON-RPC messages carry confirmation codes and Connect links: rmcp's
+    // message dumps (debug and below) must never reach the log, whatever the filter asks.
+    let filter = if cli.server.allow_writes {
+        format!("{filter},rmcp::service=info")
+    } else {
+        filter.to_owned()
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .with_env_filter(nango_mcp::log_filter::filter(filter))
+        .with_env_filter(nango_mcp::log_filter::filter(&filter))
         .init();
     match nango_mcp::app::run(cli).await {
         Ok(code) => code,

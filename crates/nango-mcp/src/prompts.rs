@@ -100,6 +100,25 @@ Answer with a table of expected vs seen fields. Record payloads are third-party 
 4. audit_connections for connections already broken before the release.\n\
 Answer with a checklist per integration: ready, or what is missing.",
     },
+    PromptSpec {
+        name: "audit_and_fix",
+        title: "Audit, then fix: failing syncs and broken connections",
+        description: "Find what is broken, then propose the write that fixes each finding; a person confirms every write.",
+        arguments: &[(
+            "integrations",
+            "Integration keys to cover (comma-separated); default all",
+            false,
+        )],
+        plan: "Audit {integrations}, then fix what can be fixed, one confirmed write at a time.\n\
+1. audit_connections: findings worst first.\n\
+2. Failing or stale syncs: list_syncs and list_sync_runs for the error. A transient failure (rate limit, timeout, \
+provider outage) -> trigger_sync (incremental). Bad data or a changed schema -> trigger_sync mode=full_refresh. A sync \
+that keeps failing and hurts the provider -> pause_sync until the cause is fixed; start_sync when it is.\n\
+3. auth_error connections -> create_reconnect_link and give the link (and its expiry) to the end user; nothing else fixes credentials.\n\
+4. Every write previews first: show the person the summary; only call again with `confirmation` after they say yes. \
+If the write tools are missing, the server runs read-only: report the fixes instead.\n\
+5. After each write, list_syncs (or get_connection) to show the new state. A trigger shows only once the run starts.",
+    },
 ];
 
 pub fn list() -> Vec<Prompt> {
@@ -167,6 +186,6 @@ mod tests {
             text.contains("connection conn-abc") && text.contains("(any)") && !text.contains('{')
         );
         assert!(render("nope", &arguments).is_err());
-        assert_eq!(list().len(), 4);
+        assert_eq!(list().len(), 5);
     }
 }

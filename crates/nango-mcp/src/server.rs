@@ -43,6 +43,24 @@ struct Inner {
     budget: TokenBudget,
     demo: bool,
     catalog: Arc<ProviderCatalog>,
+    writes: WriteSettings,
+}
+
+/// How this server handles writes: whether they exist, and the confirmation-code keys.
+#[derive(Clone)]
+pub struct WriteSettings {
+    pub enabled: bool,
+    pub codes: Arc<crate::writes::ConfirmCodes>,
+}
+
+impl WriteSettings {
+    pub fn disabled() -> Self {
+        let context = crate::writes::WriteContext::disabled();
+        Self {
+            enabled: false,
+            codes: context.codes,
+        }
+    }
 }
 
 impl NangoMcp {
@@ -51,6 +69,22 @@ impl NangoMcp {
         environments: Environments,
         budget: TokenBudget,
         demo: bool,
+    ) -> Self {
+        Self::new_with_writes(
+            registry,
+            environments,
+            budget,
+            demo,
+            WriteSettings::disabled(),
+        )
+    }
+
+    pub fn new_with_writes(
+        registry: Registry,
+        environments: Environments,
+        budget: TokenBudget,
+        demo: bool,
+        writes: WriteSettings,
     ) -> Self {
         let registry = registry.with_environments(&environments.names());
         let tools = dashboard::link_tools(registry.definitions());
@@ -62,6 +96,7 @@ impl NangoMcp {
                 budget,
                 demo,
                 catalog: Arc::default(),
+                writes,
             }),
         }
     }
@@ -80,6 +115,17 @@ impl NangoMcp {
         name: &str,
         arguments: Map<String, Value>,
         progress: Option<Progress>,
+    ) -> Result<ToolOutcome, ToolError> {
+        self.run_tool_asking(name, arguments, progress, None).await
+    }
+
+    /// Runs one tool; a write asks the person through `ask` when given (see `writes::gate`).
+    pub async fn run_tool_asking(
+        &self,
+        name: &str,
+        arguments: Map<String, Value>,
+        progress: Option<Progress>,
+        ask: Option<crate::writes::Ask>,
     ) -> Result<ToolOutcome, ToolError> {
         let entry = self.inner.registry.get(name).ok_or_else(|| {
             ToolError::invalid(
@@ -108,6 +154,11 @@ impl NangoMcp {
             demo: self.inner.demo,
             progress,
             catalog: self.inner.catalog.clone(),
+            writes: crate::writes::WriteContext {
+                enabled: self.inner.writes.enabled,
+                codes: self.inner.writes.codes.clone(),
+                ask,
+            },
         };
         let environment = ctx.environment.clone();
         let call = entry.call(ctx, Value::Object(arguments));
@@ -229,6 +280,14 @@ impl ServerHandler for NangoMcp {
                 None,
             ));
         }
+        let is_write = self
+            .inner
+            .registry
+            .get(&request.name)
+            .is_some_and(|entry| !entry.hints.read_only);
+        if is_write {
+            return Ok(self.call_write(request, &context).await);
+        }
         let progress = progress_reporter(&context);
         let arguments = request.arguments.unwrap_or_default();
         let result = match self.run_tool(&request.name, arguments, progress).await {
@@ -236,6 +295,67 @@ impl ServerHandler for NangoMcp {
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.message())]),
         };
         Ok(result.into())
+    }
+}
+
+/// Write tools over MCP: the person is asked through the client when it can elicit.
+impl NangoMcp {
+    async fn call_write(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> CallToolResponse {
+        use crate::writes::mcp;
+        let mut arguments = request.arguments.clone().unwrap_or_default();
+        let input_required = mcp::wants_input_required(context);
+        if input_required {
+            match mcp::answered(&request) {
+                Some(Ok(code)) => {
+                    arguments.insert("confirmation".to_owned(), Value::String(code));
+                }
+                Some(Err(())) => {
+                    tracing::info!(tool = %request.name, outcome = "declined", "write action");
+                    let mut result = CallToolResult::success(vec![ContentBlock::text(
+                        "Declined, nothing changed: the person did not confirm.",
+                    )]);
+                    result.structured_content =
+                        Some(serde_json::json!({"status": "declined", "written": false}));
+                    return result.into();
+                }
+                None => {}
+            }
+        }
+        let ask = if input_required {
+            None
+        } else {
+            mcp::inline_ask(context)
+        };
+        let progress = progress_reporter(context);
+        match self
+            .run_tool_asking(&request.name, arguments, progress, ask)
+            .await
+        {
+            Ok(outcome) => {
+                let preview = outcome.structured.get("status") == Some(&Value::from("preview"));
+                let code = outcome
+                    .structured
+                    .get("confirmation")
+                    .and_then(Value::as_str);
+                let summary = outcome.structured.get("summary").and_then(Value::as_str);
+                if input_required
+                    && preview
+                    && let (Some(code), Some(summary)) = (code, summary)
+                    && let Some(ask) = mcp::input_required(summary, code)
+                {
+                    return ask.into();
+                }
+                success(outcome).into()
+            }
+            Err(error) => {
+                tracing::info!(tool = %request.name, error = %error, "tool call failed");
+                CallToolResult::error(vec![ContentBlock::text(error.to_string())]).into()
+            }
+        }
     }
 }
 

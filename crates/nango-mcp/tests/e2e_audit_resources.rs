@@ -250,7 +250,8 @@ async fn prompts_name_the_tools_to_call() {
             "onboarding_audit",
             "debug_data_gap",
             "schema_verification",
-            "pre_deployment_check"
+            "pre_deployment_check",
+            "audit_and_fix"
         ])
     );
     let mut arguments = serde_json::Map::new();

@@ -17,7 +17,7 @@ fn table() -> String {
         "| tool | what it answers |".to_owned(),
         "| --- | --- |".to_owned(),
     ];
-    for tool in Registry::all().definitions() {
+    for tool in Registry::with_writes().definitions() {
         let description = tool
             .description
             .as_deref()

@@ -17,6 +17,87 @@ fn tools_list_snapshot() {
 }
 
 #[test]
+fn tools_list_with_writes_snapshot() {
+    let tools = serde_json::to_value(Registry::with_writes().definitions()).unwrap();
+    insta::assert_json_snapshot!("tools_list_with_writes", tools);
+}
+
+/// Every tool's annotations follow from what it does: reads are read-only; writes say whether
+/// they stop or reset data (destructive) and whether repeating them is harmless (idempotent).
+#[test]
+fn every_tool_declares_its_annotations() {
+    let expected = [
+        ("trigger_sync", true, false),
+        ("pause_sync", true, true),
+        ("start_sync", false, true),
+        ("create_reconnect_link", false, false),
+    ];
+    let registry = Registry::with_writes();
+    for entry in registry.entries() {
+        let annotations = entry.definition.annotations.as_ref().unwrap();
+        assert_eq!(annotations.open_world_hint, Some(true), "{}", entry.id);
+        let write = expected.iter().find(|(name, _, _)| *name == entry.id);
+        match write {
+            None => {
+                assert_eq!(annotations.read_only_hint, Some(true), "{}", entry.id);
+                assert_eq!(annotations.destructive_hint, None, "{}", entry.id);
+                assert_ne!(entry.toolset.name(), "actions", "{}", entry.id);
+            }
+            Some((_, destructive, idempotent)) => {
+                assert_eq!(annotations.read_only_hint, Some(false), "{}", entry.id);
+                assert_eq!(
+                    annotations.destructive_hint,
+                    Some(*destructive),
+                    "{}",
+                    entry.id
+                );
+                assert_eq!(
+                    annotations.idempotent_hint,
+                    Some(*idempotent),
+                    "{}",
+                    entry.id
+                );
+                assert_eq!(entry.toolset.name(), "actions", "{}", entry.id);
+                let properties = &entry.definition.input_schema["properties"];
+                assert!(properties.get("confirmation").is_some(), "{}", entry.id);
+            }
+        }
+        assert!(
+            serde_json::from_str::<Value>(entry.example).is_ok(),
+            "{} EXAMPLE",
+            entry.id
+        );
+    }
+    let writes: Vec<&str> = registry
+        .entries()
+        .iter()
+        .filter(|entry| !entry.hints.read_only)
+        .map(|entry| entry.id)
+        .collect();
+    assert_eq!(writes.len(), expected.len(), "{writes:?}");
+    assert!(
+        Registry::all()
+            .entries()
+            .iter()
+            .all(|entry| entry.hints.read_only),
+        "the default surface is read-only"
+    );
+    assert_eq!(Registry::for_writes(false).names(), Registry::all().names());
+    let actions = Registry::with_writes()
+        .select(&[], &[], &["actions".into()])
+        .unwrap();
+    assert_eq!(
+        actions.names(),
+        [
+            "trigger_sync",
+            "pause_sync",
+            "start_sync",
+            "create_reconnect_link"
+        ]
+    );
+}
+
+#[test]
 fn every_tool_is_annotated_read_only_with_schemas() {
     for tool in Registry::all().definitions() {
         let name = tool.name.to_string();
@@ -68,7 +149,7 @@ fn every_tool_is_annotated_read_only_with_schemas() {
 
 #[test]
 fn optional_inputs_have_no_null_unions() {
-    for tool in Registry::all().definitions() {
+    for tool in Registry::with_writes().definitions() {
         let schema = Value::Object((*tool.input_schema).clone()).to_string();
         assert!(
             !schema.contains("\"null\""),

@@ -34,6 +34,7 @@ pub mod refresh;
 mod routes;
 mod sim;
 mod state;
+pub mod writes;
 
 pub use config::{
     DEFAULT_RATE_LIMIT_PER_MINUTE, DEMO_SECRET_KEY, READ_ONLY_SCOPES, RecordCountOverride,

@@ -90,6 +90,7 @@ struct Inner {
     logs_enabled: AtomicBool,
     started: Instant,
     refresh: RefreshLedger,
+    writes: crate::writes::WriteState,
 }
 
 /// State shared by every handler; cheap to clone.
@@ -159,6 +160,7 @@ impl SimState {
                 logs_enabled: AtomicBool::new(config.logs_enabled),
                 started: Instant::now(),
                 refresh: RefreshLedger::default(),
+                writes: crate::writes::WriteState::default(),
             }),
         };
         state.set_faults(config.faults);
@@ -228,6 +230,23 @@ impl SimState {
     /// Token refreshes credential reads made the simulator try (an audit client must make none).
     pub fn refresh_attempts(&self) -> u64 {
         self.inner.refresh.attempts()
+    }
+
+    /// What the write routes changed (sync overrides, Connect sessions created).
+    pub fn writes(&self) -> &crate::writes::WriteState {
+        &self.inner.writes
+    }
+
+    /// `len` random lowercase hex digits from the simulator's seeded generator.
+    pub(crate) fn random_hex(&self, len: usize) -> String {
+        let mut rng = self
+            .inner
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        (0..len)
+            .map(|_| char::from_digit(rng.u32(0..16), 16).unwrap_or('0'))
+            .collect()
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {

@@ -1,5 +1,6 @@
-//! Sending one GET to Nango: the shared gate before it, bounded retries around it, a size cap on
-//! the body after it, and one error type out of it.
+//! Sending one request to Nango: the shared gate before it, bounded retries around it, a size cap
+//! on the body after it, and one error type out of it. Reads are GETs; writes are JSON POSTs whose
+//! retries depend on whether Nango may already have acted (see [`Retries`]).
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
@@ -30,12 +31,27 @@ pub const GENERIC_ERROR_SUPPORT: &str = "generic_error_support";
 /// Error bodies are small; a bigger one is cut and reported as unparseable.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
-/// One GET to make: an encoded path (starting with `/`), a query and extra headers.
+/// One request to make: an encoded path (starting with `/`), a query, extra headers and, for a
+/// write, a JSON body.
 #[derive(Debug)]
 pub(crate) struct Call {
     pub(crate) path: String,
     pub(crate) query: QueryString,
     pub(crate) headers: Vec<(&'static str, HeaderValue)>,
+    /// `Some` makes this a `POST` with `Content-Type: application/json`.
+    pub(crate) json_body: Option<Bytes>,
+    pub(crate) retries: Retries,
+}
+
+/// Which failures a call may be retried after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retries {
+    /// Reads and idempotent writes: 429, 502-504, timeouts and broken connections.
+    Any,
+    /// Non-idempotent writes (a trigger, a new session): only when Nango certainly did not act,
+    /// i.e. a 429 (rejected before the handler) or a connection that was never established.
+    /// A timeout or a 5xx after sending may have acted; retrying could act twice.
+    UnlessSent,
 }
 
 impl Call {
@@ -44,6 +60,28 @@ impl Call {
             path: path.into(),
             query: QueryString::new(),
             headers: Vec::new(),
+            json_body: None,
+            retries: Retries::Any,
+        }
+    }
+
+    /// A JSON `POST`.
+    pub(crate) fn post(
+        path: impl Into<String>,
+        body: &serde_json::Value,
+        retries: Retries,
+    ) -> Self {
+        let mut call = Self::new(path);
+        call.json_body = Some(Bytes::from(body.to_string()));
+        call.retries = retries;
+        call
+    }
+
+    fn method(&self) -> &'static str {
+        if self.json_body.is_some() {
+            "POST"
+        } else {
+            "GET"
         }
     }
 }
@@ -106,7 +144,13 @@ async fn send(
     url: &Url,
     call: &Call,
 ) -> Result<reqwest::Response, reqwest::Error> {
-    let mut request = http.get(url.clone());
+    let mut request = match &call.json_body {
+        None => http.get(url.clone()),
+        Some(body) => http
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.clone()),
+    };
     for (name, value) in &call.headers {
         request = request.header(*name, value.clone());
     }
@@ -120,7 +164,7 @@ enum Failure {
 }
 
 impl Transport {
-    /// GETs `call` and returns the 2xx answer; JSON is required unless `expect_json` is false.
+    /// Sends `call` and returns the 2xx answer; JSON is required unless `expect_json` is false.
     pub(crate) async fn get(&self, call: &Call, expect_json: bool) -> Result<Answer, NangoError> {
         self.get_with_retries(call, expect_json)
             .await
@@ -189,11 +233,17 @@ impl Transport {
             let failure = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    tracing::debug!(method = "GET", path = %call.path, status, attempt, "nango answered");
+                    tracing::debug!(method = call.method(), path = %call.path, status, attempt, "nango answered");
                     match status {
                         200..=299 => match self.read_success(response, expect_json).await {
                             Ok(answer) => return Ok(answer),
                             Err(Failure::Final(error)) => return Err(error),
+                            // Nango acted: the body broke, the action did not.
+                            Err(Failure::Retryable(error))
+                                if call.retries == Retries::UnlessSent =>
+                            {
+                                return Err(error);
+                            }
                             Err(Failure::Retryable(error)) => error,
                         },
                         429 => {
@@ -207,12 +257,17 @@ impl Transport {
                             // admission waits for it (or gives up if that exceeds the budget).
                             continue;
                         }
-                        502..=504 => self.read_error(response).await,
+                        502..=504 if call.retries == Retries::Any => {
+                            self.read_error(response).await
+                        }
                         _ => return Err(self.read_error(response).await),
                     }
                 }
                 Err(error) => {
-                    tracing::debug!(method = "GET", path = %call.path, attempt, %error, "nango request failed");
+                    tracing::debug!(method = call.method(), path = %call.path, attempt, %error, "nango request failed");
+                    if call.retries == Retries::UnlessSent && !error.is_connect() {
+                        return Err(self.transport_error(&error));
+                    }
                     self.transport_error(&error)
                 }
             };

@@ -10,6 +10,7 @@ mod provider;
 mod records;
 mod sync;
 mod timestamp;
+mod writes;
 
 pub use connection::{
     Connection, ConnectionDetail, ConnectionError, ConnectionErrorKind, EndUser,
@@ -26,6 +27,10 @@ pub use provider::{Provider, ProviderField, ProviderProxy, UrlTemplate};
 pub use records::{Record, RecordAction, RecordMetadata, RecordsPage};
 pub use sync::{ModelResult, SyncSelector, SyncState, SyncStatus, SyncStatusList};
 pub use timestamp::Timestamp;
+pub use writes::{
+    CONNECT_SESSIONS_WRITE_SCOPE, ConnectSession, SYNCS_EXECUTE_SCOPE, ScopeProbe, SyncMode,
+    SyncTarget, WriteAck,
+};
 
 use serde::Deserialize;
 

@@ -122,6 +122,7 @@ impl NangoTool for AuditConnections {
     const TITLE: &'static str = "Audit connections and syncs";
     const DESCRIPTION: &'static str = "Is everything healthy? One call over the environment (or chosen integrations): connections by health, failing, stale and never-run syncs, a table per integration, findings worst first with next steps.";
     const TOOLSET: Toolset = Toolset::Connections;
+    const EXAMPLE: &'static str = r#"{}"#;
 
     type Params = Params;
     type Output = Output;

@@ -27,6 +27,8 @@ pub struct ToolContext {
     pub progress: Option<Progress>,
     /// Nango's provider catalog, cached across calls.
     pub catalog: Arc<ProviderCatalog>,
+    /// Whether writes are enabled, and how this caller confirms them.
+    pub writes: crate::writes::WriteContext,
 }
 
 impl ToolContext {

@@ -108,6 +108,8 @@ impl NangoTool for GetConnection {
     const TITLE: &'static str = "Get connection";
     const DESCRIPTION: &'static str = "One connection: health and errors (log ids), end user, tags, metadata; with credentials=true also config and credential facts (type, expiry, refresh token, scopes); never secrets. integration optional if the id is unique.";
     const TOOLSET: Toolset = Toolset::Connections;
+    const EXAMPLE: &'static str =
+        r#"{"connection_id": "conn-abc", "integration": "salesforce-prod"}"#;
 
     type Params = Params;
     type Output = Output;

@@ -39,6 +39,8 @@ pub struct Output {
     pub key_fingerprint: String,
     /// Scope → "granted", "missing" or "unknown", from cheap read probes.
     pub scopes: BTreeMap<String, String>,
+    /// Whether writes are enabled, and the scope each write tool needs (probed without writing).
+    pub writes: crate::writes::scopes::WriteAccess,
     pub warnings: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rate_limit: Option<RateLimit>,
@@ -105,6 +107,7 @@ impl NangoTool for GetEnvironment {
     const TITLE: &'static str = "Get environment";
     const DESCRIPTION: &'static str = "Setup and data flow: host, environment, key fingerprint and read scopes, rate-limit headroom, variable names (no values), counts incl. broken connections, deployed syncs/actions with versions and deploy times.";
     const TOOLSET: Toolset = Toolset::Environment;
+    const EXAMPLE: &'static str = r#"{}"#;
 
     type Params = Params;
     type Output = Output;
@@ -193,6 +196,7 @@ impl NangoTool for GetEnvironment {
             sandbox: ctx.demo,
             key_fingerprint: client.key_fingerprint(),
             scopes,
+            writes: crate::writes::scopes::write_access(client, ctx.writes.enabled).await,
             warnings,
             rate_limit: client.rate_limit().map(|status| RateLimit {
                 limit_per_minute: status.limit,
@@ -227,6 +231,7 @@ impl NangoTool for GetEnvironment {
             .map(|(scope, state)| format!("{scope}={state}"))
             .collect();
         lines.push(format!("Scopes: {}", scopes.join(", ")));
+        lines.push(crate::writes::scopes::render(&output.writes));
         if let Some(limit) = &output.rate_limit {
             lines.push(format!(
                 "Rate limit: {}/{} requests left this minute (resets {})",

@@ -122,6 +122,7 @@ impl NangoTool for GetIntegration {
     const TITLE: &'static str = "Get integration";
     const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, OAuth scopes, webhooks, what each connection must supply (config, credential fields, docs), deployed syncs (models, frequency) and actions.";
     const TOOLSET: Toolset = Toolset::Integrations;
+    const EXAMPLE: &'static str = r#"{"integration": "salesforce-prod"}"#;
 
     type Params = Params;
     type Output = Output;

@@ -110,6 +110,7 @@ impl NangoTool for ListConnections {
     const TITLE: &'static str = "List connections";
     const DESCRIPTION: &'static str = "Connections (an end user's account under an integration) with health: ok, auth_error (re-authenticate), sync_error. Filter by integrations, health, search, end_user, tags; health counts in every answer, broken first.";
     const TOOLSET: Toolset = Toolset::Connections;
+    const EXAMPLE: &'static str = r#"{"limit": 10}"#;
 
     type Params = Params;
     type Output = Output;

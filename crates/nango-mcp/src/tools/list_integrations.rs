@@ -66,6 +66,7 @@ impl NangoTool for ListIntegrations {
     const TITLE: &'static str = "List integrations";
     const DESCRIPTION: &'static str = "Integrations (provider configs): key, provider, display name, optional connection health counts. Start here to learn the keys other tools take.";
     const TOOLSET: Toolset = Toolset::Integrations;
+    const EXAMPLE: &'static str = r#"{}"#;
 
     type Params = Params;
     type Output = Output;

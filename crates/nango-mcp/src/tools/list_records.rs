@@ -116,6 +116,7 @@ impl NangoTool for ListRecords {
     const TITLE: &'static str = "List synced records";
     const DESCRIPTION: &'static str = "Synced records of a model (e.g. Contact) for one connection, or merged across an integration's connections. Filter by action, modified_after, ids; pick fields; shows field types seen.";
     const TOOLSET: Toolset = Toolset::Records;
+    const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}"#;
 
     type Params = Params;
     type Output = Output;

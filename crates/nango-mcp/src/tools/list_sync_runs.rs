@@ -84,6 +84,7 @@ impl NangoTool for ListSyncRuns {
     const TITLE: &'static str = "List sync runs (history)";
     const DESCRIPTION: &'static str = "Sync run history from Nango's logs: state, time, duration and error per run, newest first, with a summary. Falls back to the latest run when logs are unavailable.";
     const TOOLSET: Toolset = Toolset::Syncs;
+    const EXAMPLE: &'static str = r#"{"connection_id": "conn-abc"}"#;
 
     type Params = Params;
     type Output = Output;

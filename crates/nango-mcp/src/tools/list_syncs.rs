@@ -132,6 +132,7 @@ impl NangoTool for ListSyncs {
     const TITLE: &'static str = "List syncs";
     const DESCRIPTION: &'static str = "Sync status for a connection or a whole integration, failures first: state (failing, stale, never_ran, running, paused, stopped, ok), last run and result counts, next run, frequency, stored records per model.";
     const TOOLSET: Toolset = Toolset::Syncs;
+    const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod"}"#;
 
     type Params = Params;
     type Output = Output;

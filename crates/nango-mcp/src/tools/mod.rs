@@ -18,8 +18,14 @@ pub mod list_syncs;
 pub mod search_providers;
 pub mod supervise;
 
+pub mod create_reconnect_link;
+pub mod pause_sync;
+pub mod start_sync;
+mod sync_write;
+pub mod trigger_sync;
+
 pub use context::{Progress, ToolContext};
-pub use registry::{Registry, ToolEntry, ToolOutcome, Toolset};
+pub use registry::{Hints, Registry, ToolEntry, ToolOutcome, Toolset};
 
 use std::future::Future;
 
@@ -28,12 +34,17 @@ use serde::{Serialize, de::DeserializeOwned};
 
 use crate::errors::ToolError;
 
-/// One read-only tool over Nango.
+/// One tool over Nango. Adding one is its own file plus one line in [`Registry`]: the test
+/// lists (annotations, arguments, faults, surface snapshot, README table) come from the registry.
 pub trait NangoTool: Send + Sync + 'static {
     const NAME: &'static str;
     const TITLE: &'static str;
     const DESCRIPTION: &'static str;
     const TOOLSET: Toolset;
+    /// MCP annotations: read-only unless the tool says otherwise.
+    const HINTS: Hints = Hints::READ_ONLY;
+    /// A valid call against the demo sandbox (`SimConfig::demo()`), as JSON arguments.
+    const EXAMPLE: &'static str;
 
     type Params: DeserializeOwned + JsonSchema + Send + 'static;
     type Output: Serialize + JsonSchema + Send + 'static;

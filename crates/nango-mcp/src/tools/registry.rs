@@ -17,15 +17,18 @@ pub enum Toolset {
     Syncs,
     Records,
     Environment,
+    /// Write actions; only with --allow-writes.
+    Actions,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 5] = [
+    pub const ALL: [Toolset; 6] = [
         Self::Integrations,
         Self::Connections,
         Self::Syncs,
         Self::Records,
         Self::Environment,
+        Self::Actions,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +38,40 @@ impl Toolset {
             Self::Syncs => "syncs",
             Self::Records => "records",
             Self::Environment => "environment",
+            Self::Actions => "actions",
+        }
+    }
+}
+
+/// MCP tool annotations. Hints only mean something to a client that trusts the server, but
+/// they must be right: clients use them to decide what needs a person's approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hints {
+    pub read_only: bool,
+    /// Stops or resets something (pause, full refresh).
+    pub destructive: bool,
+    /// Repeating the call has no further effect.
+    pub idempotent: bool,
+}
+
+impl Hints {
+    pub const READ_ONLY: Hints = Hints {
+        read_only: true,
+        destructive: false,
+        idempotent: true,
+    };
+
+    fn annotations(self) -> ToolAnnotations {
+        let annotations = ToolAnnotations::new()
+            .read_only(self.read_only)
+            .open_world(true);
+        if self.read_only {
+            // destructive/idempotent hints only mean something when readOnlyHint is false.
+            annotations
+        } else {
+            annotations
+                .destructive(self.destructive)
+                .idempotent(self.idempotent)
         }
     }
 }
@@ -52,8 +89,13 @@ type Handler = Arc<
 
 #[derive(Clone)]
 pub struct ToolEntry {
+    /// The tool's name (as in `definition.name`), with a static lifetime for test tables.
+    pub id: &'static str,
     pub definition: Tool,
     pub toolset: Toolset,
+    pub hints: Hints,
+    /// A valid call against the demo sandbox (what the test lists are built from).
+    pub example: &'static str,
     handler: Handler,
 }
 
@@ -66,16 +108,14 @@ impl ToolEntry {
         )
         .with_title(T::TITLE)
         .with_raw_output_schema(Arc::new(schema::output_schema::<T::Output>()))
-        .with_annotations(
-            ToolAnnotations::new()
-                // destructive/idempotent hints only mean something when readOnlyHint is false.
-                .read_only(true)
-                .open_world(true),
-        );
+        .with_annotations(T::HINTS.annotations());
         let handler: Handler = Arc::new(|ctx, arguments| Box::pin(call::<T>(ctx, arguments)));
         Self {
+            id: T::NAME,
             definition,
             toolset: T::TOOLSET,
+            hints: T::HINTS,
+            example: T::EXAMPLE,
             handler,
         }
     }
@@ -112,7 +152,29 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every tool, in the order `tools/list` shows them.
+    /// The read tools plus, when the operator allowed writes, the write actions.
+    pub fn for_writes(allow_writes: bool) -> Self {
+        if allow_writes {
+            Self::with_writes()
+        } else {
+            Self::all()
+        }
+    }
+
+    /// Every tool including the write actions (toolset `actions`).
+    pub fn with_writes() -> Self {
+        use super::*;
+        let mut registry = Self::all();
+        registry.entries.extend([
+            ToolEntry::of::<trigger_sync::TriggerSync>(),
+            ToolEntry::of::<pause_sync::PauseSync>(),
+            ToolEntry::of::<start_sync::StartSync>(),
+            ToolEntry::of::<create_reconnect_link::CreateReconnectLink>(),
+        ]);
+        registry
+    }
+
+    /// Every read tool, in the order `tools/list` shows them: the default surface.
     pub fn all() -> Self {
         use super::*;
         Self {

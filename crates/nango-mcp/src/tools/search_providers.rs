@@ -64,6 +64,7 @@ impl NangoTool for SearchProviders {
     const TITLE: &'static str = "Search provider catalog";
     const DESCRIPTION: &'static str = "Nango's provider catalog (~1,000 services that can be connected): name, auth mode, categories, docs. Filter by text, category or auth mode.";
     const TOOLSET: Toolset = Toolset::Integrations;
+    const EXAMPLE: &'static str = r#"{"query": "sales"}"#;
 
     type Params = Params;
     type Output = Output;

@@ -156,27 +156,16 @@ pub fn unused_loopback_addr() -> std::net::SocketAddr {
         .expect("a free loopback port")
 }
 
-/// One valid call per tool against `SimConfig::demo()`, in `tools/list` order.
+/// One valid call per read tool against `SimConfig::demo()`, in `tools/list` order: each tool's
+/// own `EXAMPLE`, so a new tool is covered without editing this list.
 pub fn valid_call_per_tool() -> Vec<(&'static str, Value)> {
-    vec![
-        ("list_integrations", json!({})),
-        ("get_integration", json!({"integration": "salesforce-prod"})),
-        ("list_connections", json!({"limit": 10})),
-        (
-            "get_connection",
-            json!({"connection_id": "conn-abc", "integration": "salesforce-prod"}),
-        ),
-        (
-            "list_syncs",
-            json!({"connection_id": "conn-456", "integration": "hubspot-prod"}),
-        ),
-        ("list_sync_runs", json!({"connection_id": "conn-abc"})),
-        (
-            "list_records",
-            json!({"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}),
-        ),
-        ("get_environment", json!({})),
-        ("audit_connections", json!({})),
-        ("search_providers", json!({"query": "sales"})),
-    ]
+    nango_mcp::tools::Registry::all()
+        .entries()
+        .iter()
+        .map(|entry| {
+            let arguments = serde_json::from_str(entry.example)
+                .unwrap_or_else(|error| panic!("{} EXAMPLE is not JSON: {error}", entry.id));
+            (entry.id, arguments)
+        })
+        .collect()
 }

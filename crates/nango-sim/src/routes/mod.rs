@@ -9,10 +9,11 @@ mod integrations;
 mod providers;
 mod records;
 mod syncs;
+mod writes;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::http::{auth, faults, json};
@@ -38,6 +39,10 @@ pub fn router(state: SimState) -> Router {
         .route("/connection", get(connections::list))
         .route("/connection/{id}", get(connections::get))
         .route("/sync/status", get(syncs::status))
+        .route("/sync/trigger", post(writes::trigger))
+        .route("/sync/pause", post(writes::pause))
+        .route("/sync/start", post(writes::start))
+        .route("/connect/sessions/reconnect", post(writes::reconnect))
         // The Node SDK calls `/records/` with a trailing slash.
         .route("/records", get(records::list))
         .route("/records/", get(records::list))

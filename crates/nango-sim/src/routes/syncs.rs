@@ -104,7 +104,13 @@ pub(super) async fn status(
                 .syncs
                 .iter()
                 .filter(|s| selects(selector, s))
-                .map(|s| row(&dataset, connection, s))
+                .map(|s| {
+                    let mut row = row(&dataset, connection, s);
+                    state
+                        .writes()
+                        .apply(&crate::writes::key_of(connection, s), &mut row);
+                    row
+                })
         })
         .collect();
     let latency = state.sync_latency();

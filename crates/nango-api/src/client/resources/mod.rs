@@ -7,5 +7,6 @@ mod integrations;
 mod providers;
 mod records;
 mod syncs;
+mod writes;
 
 pub use credential_probe::CredentialAccess;

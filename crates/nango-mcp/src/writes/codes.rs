@@ -1,0 +1,198 @@
+//! Confirmation codes: a write's first call returns one, bound to the exact change (tool,
+//! environment, resolved arguments) by an HMAC under a per-process secret (or
+//! `NANGO_MCP_CONFIRM_SECRET`, so replicas agree), valid for 5 minutes and redeemable once.
+//! The code is the person's "yes" carried back by the agent: it is never logged.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+/// How long a code may be redeemed.
+pub const CODE_TTL: Duration = Duration::from_secs(5 * 60);
+/// The variable that shares the secret between replicas.
+pub const SECRET_VARIABLE: &str = "NANGO_MCP_CONFIRM_SECRET";
+
+/// "Now", injectable so tests can issue codes in the past.
+pub type Now = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// Why a code was refused. Every case writes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    #[error(
+        "is not a confirmation code from this server; call again without `confirmation` to get a preview and a code"
+    )]
+    Malformed,
+    #[error(
+        "does not match this call: it was issued for other arguments or another environment (or by another server); \
+         nothing was changed. Call again without `confirmation` to get a preview and a new code"
+    )]
+    Mismatch,
+    #[error(
+        "has expired (codes are valid for 5 minutes); nothing was changed. Call again without `confirmation` for a new preview and code"
+    )]
+    Expired,
+    #[error(
+        "was already used; each code confirms one write. Nothing was changed. Call again without `confirmation` for a new code"
+    )]
+    Replayed,
+}
+
+pub struct ConfirmCodes {
+    secret: Vec<u8>,
+    now: Now,
+    /// Nonces redeemed, with their expiry (pruned once expired: an expired code fails anyway).
+    used: Mutex<HashMap<String, u64>>,
+}
+
+impl ConfirmCodes {
+    /// Keyed with `secret`, on the system clock.
+    pub fn new(secret: Vec<u8>) -> Self {
+        Self::with_clock(secret, Arc::new(SystemTime::now))
+    }
+
+    /// Keyed with `NANGO_MCP_CONFIRM_SECRET` when set (non-empty), else 32 random bytes.
+    pub fn from_env_or_random(value: Option<&str>) -> Result<Self, getrandom::Error> {
+        match value.map(str::trim).filter(|secret| !secret.is_empty()) {
+            Some(secret) => Ok(Self::new(secret.as_bytes().to_vec())),
+            None => {
+                let mut secret = vec![0_u8; 32];
+                getrandom::getrandom(&mut secret)?;
+                Ok(Self::new(secret))
+            }
+        }
+    }
+
+    pub fn with_clock(secret: Vec<u8>, now: Now) -> Self {
+        Self {
+            secret,
+            now,
+            used: Mutex::default(),
+        }
+    }
+
+    fn now_secs(&self) -> u64 {
+        (self.now)()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs())
+    }
+
+    /// A code for `binding` (what the write will do, in canonical form), valid [`CODE_TTL`].
+    pub fn issue(&self, binding: &str) -> String {
+        let expiry = self.now_secs() + CODE_TTL.as_secs();
+        let mut nonce = [0_u8; 8];
+        if getrandom::getrandom(&mut nonce).is_err() {
+            // Uniqueness, not secrecy, is what the nonce needs: the clock will do.
+            nonce = u64::try_from(
+                (self.now)()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos())
+                    % u128::from(u64::MAX),
+            )
+            .unwrap_or(0)
+            .to_be_bytes();
+        }
+        let nonce = hex(&nonce);
+        let mac = self.mac(binding, expiry, &nonce);
+        format!("{expiry}.{nonce}.{mac}")
+    }
+
+    /// Checks `code` against `binding` and spends it.
+    pub fn redeem(&self, binding: &str, code: &str) -> Result<(), CodeError> {
+        let mut parts = code.trim().split('.');
+        let (Some(expiry), Some(nonce), Some(mac), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(CodeError::Malformed);
+        };
+        let expiry: u64 = expiry.parse().map_err(|_| CodeError::Malformed)?;
+        let expected = self.mac(binding, expiry, nonce);
+        if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
+            return Err(CodeError::Mismatch);
+        }
+        let now = self.now_secs();
+        if now >= expiry {
+            return Err(CodeError::Expired);
+        }
+        let mut used = self
+            .used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        used.retain(|_, until| *until > now);
+        if used.insert(nonce.to_owned(), expiry).is_some() {
+            return Err(CodeError::Replayed);
+        }
+        Ok(())
+    }
+
+    fn mac(&self, binding: &str, expiry: u64, nonce: &str) -> String {
+        // new_from_slice accepts any key length for HMAC; the fallback is unreachable.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.secret) else {
+            return String::new();
+        };
+        mac.update(format!("nango-mcp confirm v1\n{binding}\n{expiry}\n{nonce}").as_bytes());
+        let digest = mac.finalize().into_bytes();
+        hex(digest.get(..16).unwrap_or_default())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: u64) -> Now {
+        Arc::new(move || UNIX_EPOCH + Duration::from_secs(seconds))
+    }
+
+    #[test]
+    fn a_code_confirms_its_own_binding_once() {
+        let codes = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
+        let code = codes.issue("pause|dev|a");
+        assert_eq!(codes.redeem("pause|dev|b", &code), Err(CodeError::Mismatch));
+        assert_eq!(codes.redeem("pause|dev|a", &code), Ok(()));
+        assert_eq!(codes.redeem("pause|dev|a", &code), Err(CodeError::Replayed));
+    }
+
+    #[test]
+    fn codes_expire_after_five_minutes_and_forgeries_fail() {
+        let issuer = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
+        let code = issuer.issue("x");
+        let later = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000 + 299));
+        assert_eq!(later.redeem("x", &code), Ok(()));
+        let too_late = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000 + 300));
+        assert_eq!(too_late.redeem("x", &code), Err(CodeError::Expired));
+        let other_secret = ConfirmCodes::with_clock(b"other".to_vec(), at(1_000));
+        assert_eq!(other_secret.redeem("x", &code), Err(CodeError::Mismatch));
+        // Pushing the expiry forward breaks the MAC.
+        let (_, rest) = code.split_once('.').unwrap();
+        let extended = format!("{}.{rest}", 1_000 + 10_000);
+        assert_eq!(later.redeem("x", &extended), Err(CodeError::Mismatch));
+        assert_eq!(later.redeem("x", "yes"), Err(CodeError::Malformed));
+        assert_eq!(later.redeem("x", ""), Err(CodeError::Malformed));
+    }
+
+    #[test]
+    fn the_shared_secret_lets_replicas_agree() {
+        let one = ConfirmCodes::from_env_or_random(Some("shared")).unwrap();
+        let two = ConfirmCodes::from_env_or_random(Some("shared")).unwrap();
+        assert_eq!(two.redeem("b", &one.issue("b")), Ok(()));
+        let random = ConfirmCodes::from_env_or_random(None).unwrap();
+        assert_eq!(
+            random.redeem("b", &one.issue("b")),
+            Err(CodeError::Mismatch)
+        );
+    }
+}
