@@ -40,8 +40,9 @@ impl HttpLimitArgs {
     /// Copies the limits into `settings`.
     pub fn apply(&self, settings: &mut HttpSettings) {
         settings.max_concurrent = self.max_concurrent;
-        settings.max_concurrent_per_client =
-            self.max_concurrent_per_client.unwrap_or(self.max_concurrent);
+        settings.max_concurrent_per_client = self
+            .max_concurrent_per_client
+            .unwrap_or(self.max_concurrent);
         settings.max_queued = self.max_queued;
         settings.max_queued_per_client = self.max_queued_per_client;
         settings.queue_timeout = Duration::from_secs(self.queue_timeout);
@@ -61,8 +62,8 @@ mod tests {
     }
 
     fn settings(args: &[&str]) -> HttpSettings {
-        let cli = Cli::try_parse_from(std::iter::once("nango-mcp").chain(args.iter().copied()))
-            .unwrap();
+        let cli =
+            Cli::try_parse_from(std::iter::once("nango-mcp").chain(args.iter().copied())).unwrap();
         let mut settings = HttpSettings::new("127.0.0.1:0".parse().unwrap());
         cli.limits.apply(&mut settings);
         settings

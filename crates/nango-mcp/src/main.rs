@@ -6,6 +6,13 @@ use clap::Parser;
 use nango_mcp::cli::Cli;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc gives freed memory back to the system within milliseconds; glibc's allocator keeps
+/// what a burst of calls grew, so a team server's RSS stayed at its peak. Figures in
+/// docs/benchmarks.md.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -14,9 +14,9 @@ use tower_http::trace::TraceLayer;
 
 use super::auth::require_bearer;
 use super::error::Refusal;
+use super::fair_queue::{Capacity, FairQueue};
 use super::health::{Readiness, ReadinessCheck, healthz, readyz};
 use super::host_guard::{HostGuard, guard_host_and_origin};
-use super::fair_queue::{Capacity, FairQueue};
 use super::limits::{limit_body, limit_per_client};
 use super::settings::HttpSettings;
 
