@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::{Report, TeamReport};
 use super::team::{Callers, Calls, TeamRun};
+use super::{Report, TeamReport};
 
 /// Prints the summary table to stdout.
 pub fn print(report: &Report) -> Result<()> {

@@ -142,7 +142,9 @@ async fn run(
     } else {
         0
     };
-    let tokens: Vec<String> = (0..=agents).map(|n| format!("bench-agent-{n:04}")).collect();
+    let tokens: Vec<String> = (0..=agents)
+        .map(|n| format!("bench-agent-{n:04}"))
+        .collect();
     let shared = "bench-shared-team-token".to_owned();
     let mut env = vec![
         ("NANGO_MCP_AUTH_TOKEN", shared.clone()),
