@@ -256,7 +256,8 @@ async fn client_loop(url: String, client: usize, tally: Arc<Tally>, until: Insta
     let calls = valid_call_per_tool();
     let mut index = client;
     let mut done = 0;
-    while Instant::now() < until && done < max {
+    // At least one call each, however slow the shared machine is: every client must be served.
+    while done == 0 || (Instant::now() < until && done < max) {
         let (tool, arguments) = &calls[index % calls.len()];
         let started = Instant::now();
         let outcome = tokio::time::timeout(
