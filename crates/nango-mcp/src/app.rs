@@ -53,6 +53,8 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 
 async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> anyhow::Result<()> {
     let mut settings = HttpSettings::new(addr).with_auth_token(AuthToken::from_env()?);
+    settings.more_auth_tokens = AuthToken::many_from_env()?;
+    args.http_limits.apply(&mut settings);
     if !args.allowed_hosts.is_empty() {
         settings.allowed_hosts = args.allowed_hosts.clone();
     }

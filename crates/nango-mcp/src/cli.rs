@@ -108,6 +108,9 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    #[command(flatten)]
+    pub http_limits: crate::cli_http::HttpLimitArgs,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug.
     #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -7,6 +7,7 @@ pub mod app;
 pub mod args;
 pub mod catalog;
 pub mod cli;
+pub mod cli_http;
 pub mod commands;
 pub mod completion;
 pub mod config;

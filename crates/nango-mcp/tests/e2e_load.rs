@@ -1,6 +1,7 @@
 //! The real binary over Streamable HTTP under load and at trace level, on loopback only:
-//! - 50 clients call every tool for 10 s: no call may fail, and the server's memory must come back
-//!   near its post-warm-up level (a loose bound that still catches a per-call leak);
+//! - 200 clients, a team sharing one bearer token, call every tool for 10 s: no call may be
+//!   refused or fail, and the server's memory must come back to within 1.5 x its post-warm-up
+//!   level + 10 MiB (allocator retention and per-call leaks both break that);
 //! - with `NANGO_MCP_LOG=trace`, every tool is called, successfully and not (bad arguments,
 //!   unknown ids, upstream faults, a wrong token): stderr holds neither the Nango key, nor any
 //!   canary, nor the HTTP bearer token.
@@ -32,9 +33,11 @@ use tokio::{
 };
 
 const TOKEN: &str = "load-test-bearer-token-8c1e4a7f";
-const CLIENTS: usize = 50;
+const CLIENTS: usize = 200;
 const LOAD_FOR: Duration = Duration::from_secs(10);
-const WARM_UP_CALLS_PER_CLIENT: usize = 10;
+const WARM_UP_CALLS_PER_CLIENT: usize = 3;
+/// How long memory may take to come back after the load; polled, so a fast machine waits less.
+const MEMORY_SETTLES_WITHIN: Duration = Duration::from_secs(15);
 /// Turns a hang into a failure; never reached when things work.
 const HANG_GUARD: Duration = Duration::from_secs(60);
 
@@ -253,7 +256,8 @@ async fn client_loop(url: String, client: usize, tally: Arc<Tally>, until: Insta
     let calls = valid_call_per_tool();
     let mut index = client;
     let mut done = 0;
-    while Instant::now() < until && done < max {
+    // At least one call each, however slow the shared machine is: every client must be served.
+    while done == 0 || (Instant::now() < until && done < max) {
         let (tool, arguments) = &calls[index % calls.len()];
         let started = Instant::now();
         let outcome = tokio::time::timeout(
@@ -289,16 +293,30 @@ async fn run_clients(url: &str, for_at_most: Duration, calls_per_client: usize) 
     tally
 }
 
+/// RSS (kB) once it is at most `bound_kb`, or the last reading when it stays above it.
+async fn rss_settled_under(server: &HttpChild, bound_kb: u64) -> u64 {
+    let deadline = Instant::now() + MEMORY_SETTLES_WITHIN;
+    loop {
+        let rss_kb = server.rss_kb("VmRSS:");
+        if rss_kb <= bound_kb || Instant::now() >= deadline {
+            return rss_kb;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_clients_for_ten_seconds_without_a_failure_or_a_leak() {
-    // Fifty clients make thousands of requests a minute: no sim rate limit in the way.
+async fn a_team_of_200_on_one_token_is_never_refused_and_memory_comes_back() {
+    // Two hundred clients make thousands of requests a minute: no sim rate limit in the way.
     let sim = Sim::start(SimConfig {
         rate_limit_per_minute: 0,
         ..SimConfig::demo()
     })
     .await
     .unwrap();
-    let server = HttpChild::start(&sim, "warn", &[]).await;
+    // Waiting for a slot is what the team should do on a slow shared machine; a refusal after
+    // the default deadline would only measure the machine, so the deadline is far away.
+    let server = HttpChild::start(&sim, "warn", &[("NANGO_MCP_QUEUE_TIMEOUT", "600")]).await;
 
     let warm_up = run_clients(&server.url, HANG_GUARD, WARM_UP_CALLS_PER_CLIENT).await;
     assert_eq!(
@@ -321,9 +339,8 @@ async fn fifty_clients_for_ten_seconds_without_a_failure_or_a_leak() {
         load.failed.load(Ordering::Relaxed),
     );
     let peak_kb = server.rss_kb("VmHWM:");
-    // Let in-flight work and its buffers drain before measuring what stays.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let after_kb = server.rss_kb("VmRSS:");
+    let bound_kb = baseline_kb * 3 / 2 + 10 * 1024;
+    let after_kb = rss_settled_under(&server, bound_kb).await;
     eprintln!(
         "load: {CLIENTS} clients, {ok} calls ok, {failed} failed in {:.1} s = {:.0} calls/s; \
          RSS after warm-up {} MB, peak {} MB, after load {} MB; simulator served {} requests",
@@ -350,8 +367,9 @@ async fn fifty_clients_for_ten_seconds_without_a_failure_or_a_leak() {
     );
     assert!(ok >= CLIENTS as u64, "every client got calls through: {ok}");
     assert!(
-        after_kb < baseline_kb * 3 + 20 * 1024,
-        "memory did not come back: {baseline_kb} kB after warm-up, {after_kb} kB after load"
+        after_kb <= bound_kb,
+        "memory did not come back: {baseline_kb} kB after warm-up, peak {peak_kb} kB, \
+         {after_kb} kB {MEMORY_SETTLES_WITHIN:?} after the load (bound 1.5 x + 10 MiB = {bound_kb} kB)"
     );
     assert!(
         !server.stderr().contains("panicked"),

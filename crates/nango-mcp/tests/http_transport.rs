@@ -630,7 +630,7 @@ async fn a_streamed_reply_gives_its_slot_back_when_it_ends() {
 }
 
 #[tokio::test]
-async fn waiting_longer_than_the_queue_timeout_gets_503() {
+async fn waiting_longer_than_the_queue_timeout_gets_429() {
     let mut settings = loopback_settings();
     settings.max_concurrent_per_client = 1;
     settings.queue_timeout = Duration::from_millis(50);
@@ -644,7 +644,8 @@ async fn waiting_longer_than_the_queue_timeout_gets_503() {
         .send()
         .await
         .unwrap();
-    assert_refused(waited, 503, "server_busy").await;
+    assert_eq!(waited.headers()["retry-after"], "1");
+    assert_refused(waited, 429, "server_busy").await;
     gate.release();
     assert_eq!(holder.await.unwrap().unwrap().status(), 200);
 }

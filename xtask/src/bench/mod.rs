@@ -11,6 +11,7 @@ mod paging;
 mod remote;
 mod server;
 mod table;
+mod team;
 
 use std::{
     path::{Path, PathBuf},
@@ -38,6 +39,19 @@ pub struct BenchOptions {
     /// Run only the "remote Nango" scenario (round trips dominate, so a debug binary will do).
     #[arg(long)]
     pub remote_only: bool,
+    /// Only the team-server runs (shared token, own tokens, flood); writes only their JSON.
+    #[arg(long)]
+    pub team_only: bool,
+    /// NAME=VALUE for the team servers' environment, e.g. NANGO_MCP_MAX_CONCURRENT=200 or
+    /// GLIBC_TUNABLES=glibc.malloc.arena_max=1, to compare settings on one binary.
+    #[arg(long = "server-env", value_name = "NAME=VALUE", value_parser = name_value)]
+    pub server_env: Vec<(String, String)>,
+}
+
+fn name_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("expected NAME=VALUE, got {text}"))
 }
 
 /// How much to measure.
@@ -51,6 +65,12 @@ pub struct Plan {
     pub load_clients: usize,
     /// Seconds of HTTP load.
     pub load_seconds: u64,
+    /// Agents of the team-server runs, one call in flight each.
+    pub team_agents: usize,
+    /// Calls the flooding client keeps in flight.
+    pub team_flood: usize,
+    /// Seconds of each team-server run.
+    pub team_seconds: u64,
     /// Records on the walked connection.
     pub walk_records: usize,
     /// `limit` of each page of the walk.
@@ -79,6 +99,9 @@ impl Plan {
             latency_iterations: 500,
             load_clients: 100,
             load_seconds: 10,
+            team_agents: 200,
+            team_flood: 1_000,
+            team_seconds: 30,
             walk_records: 100_000,
             walk_limit: 500,
             walk_raised_budget: 200_000,
@@ -94,6 +117,7 @@ impl Plan {
                 cold_start_runs: 3,
                 latency_iterations: 20,
                 load_seconds: 1,
+                team_seconds: 2,
                 walk_records: 5_000,
                 remote_iterations: 5,
                 ..full
@@ -127,12 +151,30 @@ pub struct Report {
     pub added_latency: Vec<latency::AddedLatency>,
     /// Memory and throughput under concurrent HTTP clients.
     pub load: load::Load,
+    /// A team server: shared token, own tokens, own tokens plus a flooding client.
+    pub team: Vec<team::TeamRun>,
     /// Paging through a large model: at the default token budget, then at a raised one.
     pub walks: Vec<paging::Walk>,
     /// One audit of a large, slow, rate-limited environment.
     pub audit: audit::Audit,
     /// The common questions against a Nango 100 ms away.
     pub remote: remote::Remote,
+}
+
+/// What `--team-only` measures: start-up and idle memory (which must not grow for the team
+/// server's sake) and the team-server runs.
+#[derive(Debug, Serialize)]
+pub struct TeamReport {
+    /// When the run started (UTC, RFC 3339).
+    pub date: String,
+    /// The binary measured.
+    pub binary: PathBuf,
+    /// Its size in bytes.
+    pub binary_bytes: u64,
+    /// Spawn → `tools/list` answered, and idle memory.
+    pub cold_start: cold_start::ColdStart,
+    /// Shared token, own tokens, own tokens plus a flooding client.
+    pub team: Vec<team::TeamRun>,
 }
 
 /// Runs the whole bench, prints the table, writes the JSON.
@@ -158,6 +200,19 @@ pub async fn run(options: BenchOptions) -> Result<()> {
     let large = Sim::start(large_environment(&plan)).await?;
     tracing::info!(runs = plan.cold_start_runs, "cold start");
     let cold_start = cold_start::measure(&binary, &large, plan.cold_start_runs).await?;
+    if options.team_only {
+        let team = measure_team(&binary, &large, &plan, &options.server_env).await?;
+        large.shutdown().await;
+        let report = TeamReport {
+            date,
+            binary,
+            binary_bytes,
+            cold_start,
+            team,
+        };
+        table::print_team(&report)?;
+        return write_json(&options.out, &report);
+    }
     let server = StdioServer::start(&binary, &large).await?;
     tracing::info!("answer sizes");
     let sizes = answers::measure(&server).await?;
@@ -176,6 +231,7 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         Duration::from_secs(plan.load_seconds),
     )
     .await?;
+    let team = measure_team(&binary, &large, &plan, &options.server_env).await?;
     large.shutdown().await;
 
     tracing::info!(records = plan.walk_records, "list_records walks");
@@ -207,6 +263,7 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         sizes,
         added_latency,
         load,
+        team,
         walks,
         audit,
         remote,
@@ -215,6 +272,23 @@ pub async fn run(options: BenchOptions) -> Result<()> {
     write_json(&options.out, &report)?;
     tracing::info!(path = %options.out.display(), "wrote the results");
     Ok(())
+}
+
+async fn measure_team(
+    binary: &Path,
+    sim: &Sim,
+    plan: &Plan,
+    server_env: &[(String, String)],
+) -> Result<Vec<team::TeamRun>> {
+    team::measure(
+        binary,
+        sim,
+        server_env,
+        plan.team_agents,
+        plan.team_flood,
+        Duration::from_secs(plan.team_seconds),
+    )
+    .await
 }
 
 /// The workspace this xtask belongs to (its manifest sits one level down).

@@ -93,7 +93,15 @@ pub struct HttpServer {
 impl HttpServer {
     /// Starts `--http 127.0.0.1:0` and reads the bound address from its startup log line.
     pub async fn start(binary: &Path, sim: &Sim) -> Result<Self> {
+        Self::start_with(binary, sim, &[]).await
+    }
+
+    /// Same, with extra environment variables (e.g. bearer tokens, limits).
+    pub async fn start_with(binary: &Path, sim: &Sim, env: &[(&str, String)]) -> Result<Self> {
         let mut command = command(binary, sim);
+        for (name, value) in env {
+            command.env(name, value);
+        }
         // The listening line is logged at info; everything else stays quiet.
         command
             .env("NANGO_MCP_LOG", "error,nango_mcp::transport=info")

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::Report;
+use super::team::{Callers, Calls, TeamRun};
+use super::{Report, TeamReport};
 
 /// Prints the summary table to stdout.
 pub fn print(report: &Report) -> Result<()> {
@@ -108,6 +109,7 @@ pub fn render(r: &Report) -> String {
             ),
         ),
     ]);
+    lines.extend(team_rows(&r.team));
     for walk in &r.walks {
         let budget = walk
             .token_budget
@@ -204,6 +206,82 @@ pub fn render_remote(remote: &super::remote::Remote) -> String {
     lines.push("  (requests and critical path: first call / median call)".to_owned());
     lines.push(String::new());
     lines.join("\n")
+}
+
+/// Prints the `--team-only` figures.
+pub fn print_team(report: &TeamReport) -> Result<()> {
+    let start = &report.cold_start;
+    let mut lines = vec![
+        format!("nango-mcp team bench, {}", report.date),
+        row("binary size", mib(report.binary_bytes / 1024)),
+        row(
+            "cold start: spawn → tools/list",
+            format!(
+                "median {} ms (min {}, max {}; {} runs)",
+                ms(start.ms.median),
+                ms(start.ms.min),
+                ms(start.ms.max),
+                start.runs
+            ),
+        ),
+        row(
+            "idle memory (stdio)",
+            format!(
+                "RSS {}, peak {}",
+                mib(start.idle.rss_kib),
+                mib(start.idle.hwm_kib)
+            ),
+        ),
+    ];
+    lines.extend(team_rows(&report.team));
+    let mut out = std::io::stdout().lock();
+    out.write_all((lines.join("\n") + "\n").as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Per run: the agents' calls, the flooder's, and memory before / peak / after.
+fn team_rows(runs: &[TeamRun]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for run in runs {
+        let who = match run.callers {
+            Callers::SharedToken => "one shared token",
+            Callers::OwnTokens => "own tokens",
+            Callers::OwnTokensAndFlood => "own tokens + flooder",
+        };
+        lines.push(String::new());
+        lines.push(row(
+            &format!("team: {} agents, {who}, {:.1} s", run.agents, run.seconds),
+            format!(
+                "RSS before {}, max sampled {}, peak {}, 3 s after {}",
+                mib(run.before.rss_kib),
+                mib(run.rss_max_kib),
+                mib(run.peak_kib),
+                mib(run.after_kib)
+            ),
+        ));
+        lines.push(row("  agents' calls", calls(&run.agent_calls, run.seconds)));
+        if run.flood > 0 {
+            lines.push(row(
+                &format!("  flooder's calls ({} in flight)", run.flood),
+                calls(&run.flood_calls, run.seconds),
+            ));
+        }
+    }
+    lines
+}
+
+fn calls(calls: &Calls, seconds: f64) -> String {
+    format!(
+        "{} answered ({:.0}/s, p50 {} ms, p99 {} ms), {} refused (429), {} tool errors, {} failed",
+        calls.answered,
+        calls.answered as f64 / seconds.max(f64::EPSILON),
+        ms(calls.p50_ms),
+        ms(calls.p99_ms),
+        calls.refused,
+        calls.tool_errors,
+        calls.failed
+    )
 }
 
 fn row(label: &str, value: String) -> String {

@@ -1,5 +1,5 @@
 //! Streamable HTTP transport: MCP at `/mcp` (rmcp, stateless, JSON responses), `/healthz`,
-//! `/readyz`, bearer auth, Host/Origin validation, body and per-client concurrency limits, and
+//! `/readyz`, bearer auth, Host/Origin validation, body limits, a fair admission queue, and
 //! graceful shutdown.
 //!
 //! Refusals are JSON-RPC error envelopes with a stable `error.data.reason`, so MCP clients can
@@ -7,6 +7,7 @@
 
 mod auth;
 mod error;
+mod fair_queue;
 mod health;
 mod host_guard;
 mod limits;
@@ -18,7 +19,7 @@ pub use error::HttpError;
 pub use health::ReadinessCheck;
 pub use server::{RunningHttp, bind, serve};
 pub use settings::{
-    AUTH_TOKEN_ENV, AuthToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT_PER_CLIENT,
-    DEFAULT_MAX_QUEUED_PER_CLIENT, DEFAULT_QUEUE_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, HttpSettings,
-    is_loopback,
+    AUTH_TOKEN_ENV, AUTH_TOKENS_ENV, AuthToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT,
+    DEFAULT_MAX_CONCURRENT_PER_CLIENT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_QUEUED_PER_CLIENT,
+    DEFAULT_QUEUE_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, HttpSettings, is_loopback,
 };

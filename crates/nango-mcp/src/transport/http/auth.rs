@@ -35,14 +35,16 @@ impl ClientKey {
     }
 }
 
-/// Axum middleware: 401 with `WWW-Authenticate: Bearer` unless the request carries the token.
+/// Axum middleware: 401 with `WWW-Authenticate: Bearer` unless the request carries one of the
+/// tokens; the request is then keyed to that token.
 pub(crate) async fn require_bearer(
-    State(token): State<Arc<AuthToken>>,
+    State(tokens): State<Arc<Vec<AuthToken>>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    match presented_token(request.headers()) {
-        Some(presented) if token.matches(presented) => {
+    let presented = presented_token(request.headers());
+    match presented.map(|presented| AuthToken::find(&tokens, presented)) {
+        Some(Some(token)) => {
             // rmcp hands the request headers to tool handlers; the secret has done its job and
             // must not be there for a handler to log.
             request.headers_mut().remove(header::AUTHORIZATION);

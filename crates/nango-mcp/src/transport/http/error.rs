@@ -61,8 +61,9 @@ impl Refusal {
             Self::HostNotAllowed | Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyQueued => StatusCode::TOO_MANY_REQUESTS,
-            Self::QueueTimeout => StatusCode::SERVICE_UNAVAILABLE,
+            // Both mean "at capacity, come back later": 429 with Retry-After, which clients and
+            // agent frameworks already retry.
+            Self::TooManyQueued | Self::QueueTimeout => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound => StatusCode::NOT_FOUND,
         }
     }

@@ -14,12 +14,13 @@ use tower_http::trace::TraceLayer;
 
 use super::auth::require_bearer;
 use super::error::Refusal;
+use super::fair_queue::{Capacity, FairQueue};
 use super::health::{Readiness, ReadinessCheck, healthz, readyz};
 use super::host_guard::{HostGuard, guard_host_and_origin};
-use super::limits::{ClientLimiter, limit_body, limit_per_client};
+use super::limits::{limit_body, limit_per_client};
 use super::settings::HttpSettings;
 
-/// `/mcp` runs Host/Origin → bearer → per-client slot → body limit → rmcp, so that cheap refusals
+/// `/mcp` runs Host/Origin → bearer → fair slot → body limit → rmcp, so that cheap refusals
 /// come first and only authenticated callers can occupy a slot or make the server buffer a body.
 /// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static.
 pub(crate) fn build<S, F>(
@@ -34,18 +35,21 @@ where
     F: Fn() -> S + Send + Sync + 'static,
 {
     let guard = Arc::new(guard);
-    let limiter = Arc::new(ClientLimiter::new(
-        settings.max_concurrent_per_client,
-        settings.max_queued_per_client,
-        settings.queue_timeout,
-    ));
+    let queue = Arc::new(FairQueue::new(Capacity {
+        max_running: settings.max_concurrent,
+        max_running_per_client: settings.max_concurrent_per_client,
+        max_waiting: settings.max_queued,
+        max_waiting_per_client: settings.max_queued_per_client,
+        wait_at_most: settings.queue_timeout,
+    }));
 
     let mut mcp = Router::new()
         .route_service("/mcp", mcp_service(settings, make_handler, mcp_cancel))
         .layer(from_fn_with_state(settings.max_body_bytes, limit_body))
-        .layer(from_fn_with_state(limiter, limit_per_client));
-    if let Some(token) = &settings.auth_token {
-        mcp = mcp.layer(from_fn_with_state(Arc::new(token.clone()), require_bearer));
+        .layer(from_fn_with_state(queue, limit_per_client));
+    let tokens = settings.accepted_tokens();
+    if !tokens.is_empty() {
+        mcp = mcp.layer(from_fn_with_state(Arc::new(tokens), require_bearer));
     }
     let mcp = mcp.layer(from_fn_with_state(
         Arc::clone(&guard),

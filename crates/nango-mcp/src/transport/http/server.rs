@@ -90,7 +90,7 @@ where
     ));
     tracing::info!(
         url = %format!("http://{local_addr}/mcp"),
-        authenticated = settings.auth_token.is_some(),
+        authenticated = !settings.accepted_tokens().is_empty(),
         allowed_hosts = ?settings.allowed_hosts,
         "MCP Streamable HTTP transport listening"
     );

@@ -15,12 +15,23 @@ pub const AUTH_TOKEN_ENV: &str = "NANGO_MCP_AUTH_TOKEN";
 
 /// Default cap on a request body (1 MiB): MCP requests are small JSON documents.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Default number of requests one client may have running at once.
-pub const DEFAULT_MAX_CONCURRENT_PER_CLIENT: usize = 32;
-/// Default number of requests one client may have waiting for a slot.
-pub const DEFAULT_MAX_QUEUED_PER_CLIENT: usize = 4 * DEFAULT_MAX_CONCURRENT_PER_CLIENT;
-/// Default time a queued request waits for a slot before it is answered 503.
-pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Environment variable holding more bearer tokens, separated by whitespace: one per person or
+/// agent, so that each counts as its own client when slots are shared out.
+pub const AUTH_TOKENS_ENV: &str = "NANGO_MCP_AUTH_TOKENS";
+/// Default number of calls running at once, all clients together. Past a few dozen, calls only
+/// compete for the same CPUs and the same Nango rate limit while each holds its upstream answer
+/// in memory; more callers than this wait in turn.
+pub const DEFAULT_MAX_CONCURRENT: usize = 32;
+/// Default number of calls one client may have running at once: by default the whole server,
+/// since fair turns (not a smaller cap) are what keep one client from starving the others.
+pub const DEFAULT_MAX_CONCURRENT_PER_CLIENT: usize = DEFAULT_MAX_CONCURRENT;
+/// Default number of calls waiting for a slot, all clients together. A waiting call holds only
+/// its connection, a few KiB.
+pub const DEFAULT_MAX_QUEUED: usize = 4_096;
+/// Default number of calls one client may have waiting: a team of agents on one token fits.
+pub const DEFAULT_MAX_QUEUED_PER_CLIENT: usize = 1_024;
+/// Default time a call waits for a slot before it is answered 429.
+pub const DEFAULT_QUEUE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time in-flight calls get to finish once shutdown starts.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -61,10 +72,32 @@ impl AuthToken {
         }
     }
 
+    /// Reads [`AUTH_TOKENS_ENV`]: tokens separated by whitespace (tokens cannot contain any).
+    /// Unset or blank gives none.
+    pub fn many_from_env() -> Result<Vec<Self>, HttpError> {
+        match std::env::var(AUTH_TOKENS_ENV) {
+            Ok(value) => value.split_whitespace().map(Self::new).collect(),
+            Err(std::env::VarError::NotPresent) => Ok(Vec::new()),
+            Err(std::env::VarError::NotUnicode(_)) => Err(HttpError::InvalidAuthToken(
+                "NANGO_MCP_AUTH_TOKENS is not valid UTF-8",
+            )),
+        }
+    }
+
     /// A short, non-reversible identifier of the token, used to key per-client limits.
     pub(crate) fn fingerprint(&self) -> u64 {
         let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = self.digest;
         u64::from_be_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
+    }
+
+    /// The token among `tokens` that `presented` is, if any. Every token is compared, in
+    /// constant time, so timing tells neither which one matched nor how close a guess came.
+    pub(crate) fn find<'a>(tokens: &'a [Self], presented: &str) -> Option<&'a Self> {
+        let presented: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        tokens.iter().fold(None, |found, token| {
+            let same: bool = presented.ct_eq(&token.digest).into();
+            if same { Some(token) } else { found }
+        })
     }
 
     /// Compares a presented token in constant time. Digests are compared rather than the raw
@@ -88,6 +121,8 @@ pub struct HttpSettings {
     pub bind: SocketAddr,
     /// Bearer token required on `/mcp`; mandatory when `bind` is not loopback.
     pub auth_token: Option<AuthToken>,
+    /// More tokens accepted on `/mcp`; each one is its own client for the fair sharing of slots.
+    pub more_auth_tokens: Vec<AuthToken>,
     /// `Host` header values accepted on `/mcp` and `/readyz`: `host` (any port), `host:port`,
     /// `[v6]` or `[v6]:port`; `*` accepts any host (only allowed together with an auth token).
     pub allowed_hosts: Vec<String>,
@@ -96,11 +131,15 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// Largest request body accepted; bigger ones get 413.
     pub max_body_bytes: usize,
-    /// Requests one client (its bearer token, else its IP) may have running at once.
+    /// Calls running at once, all clients together; more wait for a slot, served in turns.
+    pub max_concurrent: usize,
+    /// Calls one client (its bearer token, else its IP) may have running at once.
     pub max_concurrent_per_client: usize,
-    /// Requests one client may have waiting for a slot; beyond that they get 429.
+    /// Calls waiting for a slot, all clients together; beyond that they get 429 at once.
+    pub max_queued: usize,
+    /// Calls one client may have waiting for a slot; beyond that they get 429 at once.
     pub max_queued_per_client: usize,
-    /// How long a waiting request may wait for a slot before it gets 503.
+    /// How long a call may wait for a slot before it gets 429.
     pub queue_timeout: Duration,
     /// How long in-flight calls may take to finish after shutdown starts.
     pub shutdown_grace: Duration,
@@ -108,15 +147,18 @@ pub struct HttpSettings {
 
 impl HttpSettings {
     /// Safe defaults for `bind`: loopback hosts and origins only, no token, 1 MiB bodies,
-    /// 32 concurrent calls per client, 10 s grace.
+    /// 32 calls running at once, 10 s grace.
     pub fn new(bind: SocketAddr) -> Self {
         Self {
             bind,
             auth_token: None,
+            more_auth_tokens: Vec::new(),
             allowed_hosts: default_allowed_hosts(bind),
             allowed_origins: default_allowed_origins(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_concurrent: DEFAULT_MAX_CONCURRENT,
             max_concurrent_per_client: DEFAULT_MAX_CONCURRENT_PER_CLIENT,
+            max_queued: DEFAULT_MAX_QUEUED,
             max_queued_per_client: DEFAULT_MAX_QUEUED_PER_CLIENT,
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
@@ -129,10 +171,19 @@ impl HttpSettings {
         self
     }
 
+    /// Every token accepted on `/mcp`.
+    pub fn accepted_tokens(&self) -> Vec<AuthToken> {
+        self.auth_token
+            .iter()
+            .chain(&self.more_auth_tokens)
+            .cloned()
+            .collect()
+    }
+
     /// Refuses configurations that would expose the server: a reachable address without a token,
     /// an empty host list, or "any host" on an unauthenticated server (DNS rebinding).
     pub fn validate(&self) -> Result<(), HttpError> {
-        let authenticated = self.auth_token.is_some();
+        let authenticated = self.auth_token.is_some() || !self.more_auth_tokens.is_empty();
         if !authenticated && !is_loopback(self.bind) {
             return Err(HttpError::InsecureBind { bind: self.bind });
         }
@@ -148,9 +199,9 @@ impl HttpSettings {
                     .into(),
             ));
         }
-        if self.max_concurrent_per_client == 0 {
+        if self.max_concurrent == 0 || self.max_concurrent_per_client == 0 {
             return Err(HttpError::InvalidSettings(
-                "max_concurrent_per_client must be at least 1".into(),
+                "max_concurrent and max_concurrent_per_client must be at least 1".into(),
             ));
         }
         if self.max_body_bytes == 0 {
@@ -221,6 +272,19 @@ mod tests {
         assert!(!token.matches("s3cret-toke"));
         assert!(!token.matches("s3cret-token2"));
         assert!(!token.matches(""));
+    }
+
+    #[test]
+    fn each_of_several_tokens_is_found_and_keyed_apart() {
+        let tokens: Vec<AuthToken> = ["alice-token", "bob-token"]
+            .into_iter()
+            .map(|token| AuthToken::new(token).unwrap())
+            .collect();
+        let alice = AuthToken::find(&tokens, "alice-token").unwrap();
+        let bob = AuthToken::find(&tokens, "bob-token").unwrap();
+        assert_ne!(alice.fingerprint(), bob.fingerprint());
+        assert!(AuthToken::find(&tokens, "carol-token").is_none());
+        assert!(AuthToken::find(&[], "alice-token").is_none());
     }
 
     #[test]
