@@ -9,15 +9,13 @@ use rmcp::ServiceExt;
 use crate::{
     cli::{Cli, Command, ServerArgs},
     commands,
-    config::{self, ClientTuning, Environments},
+    config::{ClientTuning, Environments},
     output::TokenBudget,
+    sandbox::{self, Sandbox},
     server::NangoMcp,
     tools::Registry,
     transport::http::{self, AuthToken, HttpSettings},
 };
-
-/// Keeps the in-process sandbox alive as long as the server runs.
-pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
 pub async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     let (server, _sandbox) = build_server(&cli.server).await?;
@@ -87,25 +85,12 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         max_retry_wait: Duration::from_secs(args.max_retry_wait),
     };
     let (environments, sandbox) = if args.demo {
-        let sim = nango_sim::Sim::start(nango_sim::SimConfig::demo())
-            .await
-            .context("could not start the built-in sandbox")?;
-        let management_url = format!("{}/mcp", sim.base_url());
-        let environment = config::environment(
-            "demo".to_owned(),
-            "the built-in sandbox key".to_owned(),
-            &sim.base_url(),
-            &management_url,
-            sim.secret_key(),
-            tuning,
-        )?;
-        tracing::info!(url = %sim.base_url(), "sandbox Nango started (sample data, not a real Nango)");
-        (Environments::new(vec![environment])?, Sandbox(Some(sim)))
+        sandbox::start(tuning).await?
     } else {
         let vars: BTreeMap<String, String> = std::env::vars().collect();
         (
             Environments::from_vars(&vars, args.nango_host.as_deref(), tuning)?,
-            Sandbox(None),
+            Sandbox::default(),
         )
     };
     Ok((

@@ -17,6 +17,7 @@ pub mod management;
 pub mod output;
 pub mod prompts;
 pub mod resources;
+pub mod sandbox;
 pub mod schema;
 pub mod server;
 pub mod sync_health;
