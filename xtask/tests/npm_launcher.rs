@@ -85,7 +85,8 @@ fn forwards_a_termination_signal_to_the_binary() {
     let mut child = spawn(
         &[
             "-c",
-            r#"trap 'echo stopping; exit 42' TERM; echo ready; while :; do sleep 1; done"#,
+            // Bounded, so a launcher that fails to forward fails the test instead of hanging it.
+            r#"trap 'echo stopping; exit 42' TERM; echo ready; i=0; while [ $i -lt 60 ]; do sleep 1; i=$((i+1)); done; echo "no signal""#,
         ],
         Some("/bin/sh"),
     );

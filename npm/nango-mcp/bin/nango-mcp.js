@@ -49,9 +49,13 @@ function binaryPath() {
 }
 
 function run() {
-  const child = spawn(binaryPath(), process.argv.slice(2), { stdio: "inherit" });
-  const forward = (signal) => child.kill(signal);
+  const binary = binaryPath();
+  // Listen before spawning: the binary may already be serving (and its client signalling us)
+  // before the next line of this script runs.
+  let child;
+  const forward = (signal) => child && child.kill(signal);
   for (const signal of FORWARDED) process.on(signal, forward);
+  child = spawn(binary, process.argv.slice(2), { stdio: "inherit" });
 
   child.on("error", (error) => fail(`could not start ${child.spawnfile}: ${error.message}`));
   child.on("exit", (code, signal) => {
