@@ -2,6 +2,8 @@
 //! the native binary (through NANGO_MCP_BINARY_PATH): it must pass on arguments, stdio, the exit
 //! code and signals unchanged. The real binary behind the real packages is `.ci/run`'s npm step.
 #![cfg(unix)]
+// The helpers below are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     io::{BufRead, BufReader, Write},
