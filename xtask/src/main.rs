@@ -1,8 +1,10 @@
 //! Workspace tasks. `cargo run --release -p xtask -- bench [--quick] [--out FILE]` builds the
 //! release nango-mcp and measures it against in-process simulators (see docs/benchmarks.md).
+//! `cargo run -p xtask -- npm-pack DIR` writes the npm packages (see docs/distribution.md).
 
 mod bench;
 mod jsonrpc;
+mod npm;
 mod rss;
 mod stats;
 mod tokens;
@@ -23,6 +25,10 @@ struct Cli {
 enum Task {
     /// Build the release nango-mcp and measure it; prints a table and writes JSON.
     Bench(bench::BenchOptions),
+    /// Build the release nango-mcp and write the npm launcher and this platform's package.
+    NpmPack(npm::NpmPackOptions),
+    /// Size, cold start and idle memory of several builds side by side.
+    CompareBuilds(bench::compare::CompareOptions),
 }
 
 #[tokio::main]
@@ -40,6 +46,8 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.task {
         Task::Bench(options) => bench::run(options).await,
+        Task::NpmPack(options) => npm::run(options),
+        Task::CompareBuilds(options) => bench::compare::run(options).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

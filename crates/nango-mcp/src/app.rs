@@ -9,19 +9,13 @@ use rmcp::ServiceExt;
 use crate::{
     cli::{Cli, Command, ServerArgs},
     commands,
-    config::{self, ClientTuning, Environments},
+    config::{ClientTuning, Environments},
     output::TokenBudget,
+    sandbox::{self, Sandbox},
     server::NangoMcp,
     tools::Registry,
     transport::http::{self, AuthToken, HttpSettings},
 };
-
-/// The `--demo` sandbox's rate limit: Nango sends rate-limit headers on every answer, so the
-/// sandbox does too, with a budget (50x the free plan's 200/min) a person never exhausts.
-const DEMO_RATE_LIMIT_PER_MINUTE: u32 = 10_000;
-
-/// Keeps the in-process sandbox alive as long as the server runs.
-pub struct Sandbox(#[allow(dead_code)] Option<nango_sim::Sim>);
 
 pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     if let Some(Command::Tools) = cli.command {
@@ -108,29 +102,12 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         cache_ttl: Duration::from_secs(args.cache_ttl),
     };
     let (environments, sandbox) = if args.demo {
-        // Rate-limit headers like a real Nango, but a limit no person trying the demo reaches.
-        let sim = nango_sim::Sim::start(nango_sim::SimConfig {
-            rate_limit_per_minute: DEMO_RATE_LIMIT_PER_MINUTE,
-            ..nango_sim::SimConfig::demo()
-        })
-        .await
-        .context("could not start the built-in sandbox")?;
-        let management_url = format!("{}/mcp", sim.base_url());
-        let environment = config::environment(
-            "demo".to_owned(),
-            "the built-in sandbox key".to_owned(),
-            &sim.base_url(),
-            &management_url,
-            sim.secret_key(),
-            tuning,
-        )?;
-        tracing::info!(url = %sim.base_url(), "sandbox Nango started (sample data, not a real Nango)");
-        (Environments::new(vec![environment])?, Sandbox(Some(sim)))
+        sandbox::start(tuning).await?
     } else {
         let vars: BTreeMap<String, String> = std::env::vars().collect();
         (
             Environments::from_vars(&vars, args.nango_host.as_deref(), tuning)?,
-            Sandbox(None),
+            Sandbox::default(),
         )
     };
     let secret = std::env::var(crate::writes::codes::SECRET_VARIABLE).ok();

@@ -20,6 +20,7 @@ pub mod output;
 pub mod prompts;
 pub mod report;
 pub mod resources;
+pub mod sandbox;
 pub mod schema;
 pub mod server;
 pub mod sync_health;

@@ -12,8 +12,14 @@ use serde_json::Value;
 
 /// `cargo build --release -p nango-mcp` in `workspace`; returns the executable's path.
 pub fn release_binary(workspace: &Path) -> Result<PathBuf> {
+    release_binary_for(workspace, None)
+}
+
+/// The same for a Rust target triple (`--target`), or this machine's when `None`.
+pub fn release_binary_for(workspace: &Path, target: Option<&str>) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     tracing::info!("building the release nango-mcp (lto=fat, codegen-units=1: a few minutes)");
+    let target_args = target.map(|triple| ["--target", triple]);
     let mut child = Command::new(cargo)
         .current_dir(workspace)
         .args([
@@ -23,6 +29,7 @@ pub fn release_binary(workspace: &Path) -> Result<PathBuf> {
             "nango-mcp",
             "--message-format=json-render-diagnostics",
         ])
+        .args(target_args.iter().flatten())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -3,8 +3,9 @@
 
 mod answers;
 mod audit;
-mod build;
+pub(crate) mod build;
 mod cold_start;
+pub mod compare;
 mod latency;
 mod load;
 mod paging;
@@ -292,14 +293,14 @@ async fn measure_team(
 }
 
 /// The workspace this xtask belongs to (its manifest sits one level down).
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
 /// 2,000 connections over 40 integrations, with the product's example ids.
-fn large_environment(plan: &Plan) -> SimConfig {
+pub(crate) fn large_environment(plan: &Plan) -> SimConfig {
     SimConfig {
         connections: plan.connections,
         integrations: plan.integrations,
