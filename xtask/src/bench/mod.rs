@@ -194,7 +194,7 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         .len();
     if options.remote_only {
         let remote = measure_remote(&binary, &plan).await?;
-        print!("{}", table::render_remote(&remote));
+        table::print_remote(&remote)?;
         return write_json(&options.out, &remote);
     }
 

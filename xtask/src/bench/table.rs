@@ -177,6 +177,14 @@ pub fn render(r: &Report) -> String {
     lines.join("\n")
 }
 
+/// Prints only the "remote Nango" rows (`--remote-only`).
+pub fn print_remote(remote: &super::remote::Remote) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(render_remote(remote).as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// The "remote Nango" rows: per question and cache mode, round trips and requests.
 pub fn render_remote(remote: &super::remote::Remote) -> String {
     let mut lines = vec![
