@@ -32,7 +32,7 @@ pub async fn start(tuning: ClientTuning) -> anyhow::Result<(Environments, Sandbo
         ..nango_sim::SimConfig::demo()
     })
     .await
-        .context("could not start the built-in sandbox")?;
+    .context("could not start the built-in sandbox")?;
     let management_url = format!("{}/mcp", sim.base_url());
     let environment = crate::config::environment(
         "demo".to_owned(),

@@ -338,7 +338,11 @@ async fn no_read_triggers_a_refresh_and_the_opt_in_failure_is_an_answer() {
         ("list_connections", json!({})),
     ] {
         call(&server, tool, arguments).await;
-        assert_eq!(sim.refresh_attempts(), 0, "{tool} made Nango refresh a token");
+        assert_eq!(
+            sim.refresh_attempts(),
+            0,
+            "{tool} made Nango refresh a token"
+        );
     }
     let outcome = call(
         &server,
@@ -347,8 +351,17 @@ async fn no_read_triggers_a_refresh_and_the_opt_in_failure_is_an_answer() {
     )
     .await;
     assert_eq!(sim.refresh_attempts(), 1);
-    assert_eq!(outcome.structured["health"], json!(["auth_error"]), "{}", outcome.structured);
-    assert!(outcome.text.contains("tried to refresh"), "{}", outcome.text);
+    assert_eq!(
+        outcome.structured["health"],
+        json!(["auth_error"]),
+        "{}",
+        outcome.structured
+    );
+    assert!(
+        outcome.text.contains("tried to refresh"),
+        "{}",
+        outcome.text
+    );
     assert!(!outcome.text.contains(".."), "{}", outcome.text);
     // Nango now backs off (424): still an answer, still auth_error.
     let again = call(

@@ -89,7 +89,11 @@ pub fn log(
 
 /// After a sync write succeeds, cached connection pages may show health (sync errors) that
 /// the write is about to change: the next read goes to Nango. Sync status is never cached.
-pub fn invalidate_after_write(client: &nango_api::NangoClient, environment: &str, integration: &str) {
+pub fn invalidate_after_write(
+    client: &nango_api::NangoClient,
+    environment: &str,
+    integration: &str,
+) {
     client.invalidate(nango_api::CachedList::Connections);
     tracing::debug!(
         environment,
