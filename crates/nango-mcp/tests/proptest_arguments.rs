@@ -269,7 +269,13 @@ fn arbitrary_arguments_to_every_tool_end_in_a_result_or_a_message() {
         .enable_all()
         .build()
         .unwrap();
-    let sim = runtime.block_on(Sim::start(SimConfig::demo())).unwrap();
+    // Over a thousand calls: the free plan's 200/min would turn the property into a wait.
+    let sim = runtime
+        .block_on(Sim::start(SimConfig {
+            rate_limit_per_minute: 0,
+            ..SimConfig::demo()
+        }))
+        .unwrap();
     // Sync-run logs: a closed loopback port, so nothing leaves the machine.
     let management = format!("http://{}/mcp", common::unused_loopback_addr());
     let tuning = ClientTuning {
@@ -350,7 +356,13 @@ fn arbitrary_arguments_to_every_tool_end_in_a_result_or_a_message() {
 #[test]
 fn a_well_formed_call_succeeds_through_the_same_path() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sim = runtime.block_on(Sim::start(SimConfig::demo())).unwrap();
+    // Over a thousand calls: the free plan's 200/min would turn the property into a wait.
+    let sim = runtime
+        .block_on(Sim::start(SimConfig {
+            rate_limit_per_minute: 0,
+            ..SimConfig::demo()
+        }))
+        .unwrap();
     let default = environment(
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),

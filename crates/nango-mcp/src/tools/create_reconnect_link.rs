@@ -75,25 +75,29 @@ impl NangoTool for CreateReconnectLink {
                 outcome,
             );
         };
-        if let Err(error) = ctx
+        // The listing, not the detail route: with a full-access key the detail route would make
+        // Nango retry the very refresh that broke this connection (and mark it again).
+        let found = ctx
             .client
-            .get_connection(&connection_id, &integration)
-            .await
-        {
+            .find_connection(&connection_id, Some(&integration))
+            .await;
+        let exists = match found {
+            Ok(rows) => rows.iter().any(|row| row.connection_id == connection_id),
+            Err(error) if error.status() == Some(400) || error.status() == Some(404) => false,
+            Err(error) => {
+                log(Outcome::Failed);
+                return Err(ctx.nango_error(error));
+            }
+        };
+        if !exists {
             log(Outcome::Failed);
-            return Err(
-                if error.status() == Some(404) || error.status() == Some(400) {
-                    ToolError::NotFound {
-                        what: "connection",
-                        id: connection_id.clone(),
-                        scope: format!(" in integration {integration:?}"),
-                        hint: "Nothing was created. list_connections finds valid connection ids."
-                            .to_owned(),
-                    }
-                } else {
-                    ctx.nango_error(error)
-                },
-            );
+            return Err(ToolError::NotFound {
+                what: "connection",
+                id: connection_id.clone(),
+                scope: format!(" in integration {integration:?}"),
+                hint: "Nothing was created. list_connections finds valid connection ids."
+                    .to_owned(),
+            });
         }
         let summary = format!(
             "Create a Connect link for the end user of connection {connection_id} ({integration}, environment {}) to re-authorise it; the link works for 30 minutes.",
