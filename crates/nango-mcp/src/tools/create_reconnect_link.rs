@@ -8,10 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Hints, NangoTool, ToolContext, Toolset, resolve::validate_id};
 use crate::{
     errors::ToolError,
-    writes::{
-        self, Outcome,
-        gate::{self, Gate},
-    },
+    writes::{self, Outcome, gate},
 };
 
 pub struct CreateReconnectLink;
@@ -122,32 +119,18 @@ impl NangoTool for CreateReconnectLink {
             confirmation: None,
             next_step: String::new(),
         };
-        match gate::confirm(
+        let gate = gate::confirm(
             &ctx,
             &binding,
             &output.summary,
             params.confirmation.as_deref(),
         )
-        .await
-        {
-            Ok(Gate::Preview { confirmation }) => {
-                log(Outcome::Previewed);
-                output.status = "preview".to_owned();
-                output.confirmation = Some(confirmation);
-                output.next_step = gate::preview_instructions();
-                return Ok(output);
-            }
-            Ok(Gate::Declined) => {
-                log(Outcome::Declined);
-                output.status = "declined".to_owned();
-                output.next_step = "The person declined: no link was created.".to_owned();
-                return Ok(output);
-            }
-            Ok(Gate::Proceed) => {}
-            Err(error) => {
-                log(Outcome::Failed);
-                return Err(error);
-            }
+        .await;
+        if let Some(halt) = gate::settle(gate, "no link was created", log)? {
+            output.status = halt.status.to_owned();
+            output.confirmation = halt.confirmation;
+            output.next_step = halt.next_step;
+            return Ok(output);
         }
         match ctx
             .client

@@ -15,10 +15,7 @@ use super::{ToolContext, resolve::validate_id};
 use crate::{
     args::one_or_many,
     errors::ToolError,
-    writes::{
-        self, Outcome,
-        gate::{self, Gate},
-    },
+    writes::{self, Outcome, gate},
 };
 
 /// Arguments of pause_sync and start_sync (trigger_sync adds `mode`).
@@ -210,32 +207,18 @@ pub async fn run(ctx: ToolContext, kind: Kind, params: Params) -> Result<Output,
         warnings,
         next_step: String::new(),
     };
-    match gate::confirm(
+    let gate = gate::confirm(
         &ctx,
         &binding,
         &output.summary,
         params.confirmation.as_deref(),
     )
-    .await
-    {
-        Ok(Gate::Preview { confirmation }) => {
-            log(Outcome::Previewed);
-            output.status = "preview".to_owned();
-            output.confirmation = Some(confirmation);
-            output.next_step = gate::preview_instructions();
-            return Ok(output);
-        }
-        Ok(Gate::Declined) => {
-            log(Outcome::Declined);
-            output.status = "declined".to_owned();
-            output.next_step = "The person declined: nothing was changed.".to_owned();
-            return Ok(output);
-        }
-        Ok(Gate::Proceed) => {}
-        Err(error) => {
-            log(Outcome::Failed);
-            return Err(error);
-        }
+    .await;
+    if let Some(halt) = gate::settle(gate, "nothing was changed", log)? {
+        output.status = halt.status.to_owned();
+        output.confirmation = halt.confirmation;
+        output.next_step = halt.next_step;
+        return Ok(output);
     }
     let write = SyncTarget {
         provider_config_key: target.integration.clone(),

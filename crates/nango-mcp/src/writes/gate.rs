@@ -58,6 +58,46 @@ pub fn binding(tool: &str, environment: &str, parts: &[(&str, String)]) -> Strin
 }
 
 /// What a preview tells the agent to do with the code.
+/// Where a write stops when the gate did not let it through: what the tool answers instead.
+pub struct Halt {
+    pub status: &'static str,
+    pub confirmation: Option<String>,
+    pub next_step: String,
+}
+
+/// Settles a gate's answer for a write tool, logging the outcome: `Ok(None)` means go on and
+/// write; `Ok(Some(halt))` is the preview or the declined answer (`declined` says what did not
+/// happen).
+pub fn settle(
+    gate: Result<Gate, ToolError>,
+    declined: &str,
+    log: impl Fn(super::Outcome),
+) -> Result<Option<Halt>, ToolError> {
+    match gate {
+        Ok(Gate::Preview { confirmation }) => {
+            log(super::Outcome::Previewed);
+            Ok(Some(Halt {
+                status: "preview",
+                confirmation: Some(confirmation),
+                next_step: preview_instructions(),
+            }))
+        }
+        Ok(Gate::Declined) => {
+            log(super::Outcome::Declined);
+            Ok(Some(Halt {
+                status: "declined",
+                confirmation: None,
+                next_step: format!("The person declined: {declined}."),
+            }))
+        }
+        Ok(Gate::Proceed) => Ok(None),
+        Err(error) => {
+            log(super::Outcome::Failed);
+            Err(error)
+        }
+    }
+}
+
 pub fn preview_instructions() -> String {
     format!(
         "Nothing has changed yet. Show this to the person; if they agree, call the same tool again \
