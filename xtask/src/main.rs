@@ -7,6 +7,7 @@ mod jsonrpc;
 mod npm;
 mod rss;
 mod stats;
+mod token_table;
 mod tokens;
 
 use std::{io::IsTerminal, process::ExitCode};
@@ -29,6 +30,8 @@ enum Task {
     NpmPack(npm::NpmPackOptions),
     /// Size, cold start and idle memory of several builds side by side.
     CompareBuilds(bench::compare::CompareOptions),
+    /// Write the o200k ASCII token table the server's token bound reads.
+    TokenTable(token_table::TokenTableOptions),
 }
 
 #[tokio::main]
@@ -48,6 +51,7 @@ async fn main() -> ExitCode {
         Task::Bench(options) => bench::run(options).await,
         Task::NpmPack(options) => npm::run(options),
         Task::CompareBuilds(options) => bench::compare::run(options).await,
+        Task::TokenTable(options) => token_table::run(&options),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

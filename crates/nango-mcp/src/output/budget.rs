@@ -1,16 +1,14 @@
 //! Keeps every answer under a token budget by cutting lists at a row boundary, never mid-JSON.
 //!
-//! Tokens are counted, not guessed: with o200k_base (tiktoken-rs), the encoding current models
-//! use. Counting is free for short texts: every token covers at least one byte, so a text of at
-//! most `budget` bytes fits without looking. Only a text longer than that loads the encoder (on
-//! first need, once per process), so start-up and small answers never pay for it. The old
-//! bytes/3.6 estimate under-counted JSON full of ids, emails and timestamps (about 2.9 bytes a
-//! token), and its halved room for records hid that by cutting 50 asked records to 36.
-
-use std::sync::OnceLock;
+//! Tokens are bounded, not guessed: [`super::tokens::upper_bound`] is never fewer than o200k's
+//! count (the tokenizer current models use; `tests/token_bound.rs` holds it to tiktoken) and is
+//! exact for most words and JSON punctuation. It needs no tokenizer tables in memory (tiktoken
+//! kept about 50 MB resident). Counting is skipped for short texts: every token covers at least
+//! one byte, so a text of at most `budget` bytes fits without looking.
 
 use serde::Serialize;
-use tiktoken_rs::CoreBPE;
+
+use super::tokens;
 
 /// The default budget (~8,000 tokens), which SPEC.md asks for.
 pub const DEFAULT_TOKENS: usize = 8_000;
@@ -41,25 +39,9 @@ impl TokenBudget {
     }
 }
 
-/// o200k tokens of `text`, as a model's tokenizer counts them (special-token markers in data
-/// count as plain text). Should the encoder ever fail to load, bytes are an upper bound.
+/// At most how many o200k tokens `text` is (special-token markers in data count as text).
 pub fn count_tokens(text: &str) -> usize {
-    match encoder() {
-        Some(encoder) => encoder.encode_ordinary(text).len(),
-        None => text.len(),
-    }
-}
-
-fn encoder() -> Option<&'static CoreBPE> {
-    static ENCODER: OnceLock<Option<CoreBPE>> = OnceLock::new();
-    ENCODER
-        .get_or_init(|| {
-            let started = std::time::Instant::now();
-            let loaded = tiktoken_rs::o200k_base().ok();
-            tracing::debug!(elapsed = ?started.elapsed(), ok = loaded.is_some(), "o200k tokenizer loaded");
-            loaded
-        })
-        .as_ref()
+    tokens::upper_bound(text)
 }
 
 /// How many leading rows fit in `room` tokens (each row as compact JSON plus a separator); at
@@ -138,7 +120,7 @@ mod tests {
     }
 
     #[test]
-    fn counts_real_o200k_tokens_and_short_texts_fit_without_counting() {
+    fn counts_o200k_tokens_and_short_texts_fit_without_counting() {
         assert_eq!(count_tokens("hello world"), 2);
         let budget = TokenBudget { tokens: 12 };
         assert!(budget.fits("0123456789ab"));

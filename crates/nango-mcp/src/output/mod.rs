@@ -6,6 +6,7 @@ pub mod cursor;
 pub mod fields;
 pub mod paging;
 pub mod text;
+pub mod tokens;
 
 pub use budget::TokenBudget;
 pub use fields::FieldSelection;
