@@ -36,6 +36,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             yes,
         }) => commands::call(&server, &tool, arguments.as_deref(), json, yes).await,
         None => {
+            crate::memory::trim_after_bursts();
             match cli.server.http {
                 Some(addr) => serve_http(server, addr, &cli.server).await?,
                 None => serve_stdio(server).await?,

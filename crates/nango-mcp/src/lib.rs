@@ -16,6 +16,7 @@ pub mod errors;
 pub mod health;
 pub mod instructions;
 pub mod log_filter;
+pub mod memory;
 pub mod output;
 pub mod prompts;
 pub mod report;

@@ -25,6 +25,7 @@ pub async fn supervised<T>(
         outcome = Empty,
     );
     let started = Instant::now();
+    crate::memory::note_call();
     let (result, requests) = nango_api::count_requests(isolated(work))
         .instrument(span.clone())
         .await;
