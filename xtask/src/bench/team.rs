@@ -183,6 +183,9 @@ async fn run(
         async move { one_lane(&reqwest::Client::new(), &url, &token, agent, deadline).await }
     }));
     let (agent_lanes, flood_lanes) = futures::join!(agents_calling, flooding);
+    // The callers are gone: close their connections as their processes would, so "after" is
+    // the server's own memory, not a thousand idle keep-alive connections of a finished client.
+    drop((flood_http, warm));
     let seconds = started.elapsed().as_secs_f64();
     let (rss_max_kib, _) = sampler.await.context("the RSS sampler")?;
     let peak = rss::read(server.pid).context("reading the server's memory")?;
