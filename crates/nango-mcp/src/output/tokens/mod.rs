@@ -48,21 +48,35 @@ fn piece_tokens(piece: &str) -> usize {
 
 /// Byte-pair merging as tiktoken does it: start from single bytes and join the adjacent pair
 /// whose joined bytes have the lowest rank (the leftmost on a tie) until no pair is a token.
+/// Only the two pairs beside a join change, so only they are looked up again.
 pub fn merged_tokens(piece: &[u8]) -> usize {
+    // starts[k]: where part k begins; ranks[k]: rank of parts k and k + 1 joined.
     let mut starts: Vec<usize> = (0..=piece.len()).collect();
-    let pair_rank = |starts: &[usize], at: usize| -> Option<u32> {
+    let joined_rank = |starts: &[usize], at: usize| -> Option<u32> {
         let (&from, &to) = (starts.get(at)?, starts.get(at + 2)?);
         rank(piece.get(from..to)?)
     };
+    let mut ranks: Vec<Option<u32>> = (0..piece.len().saturating_sub(1))
+        .map(|at| joined_rank(&starts, at))
+        .collect();
     loop {
-        let lowest = (0..starts.len().saturating_sub(2))
-            .filter_map(|at| Some((pair_rank(&starts, at)?, at)))
+        let lowest = ranks
+            .iter()
+            .enumerate()
+            .filter_map(|(at, rank)| Some(((*rank)?, at)))
             .min();
-        match lowest {
-            Some((_, at)) => {
-                starts.remove(at + 1);
-            }
-            None => return starts.len() - 1,
+        let Some((_, at)) = lowest else {
+            return starts.len() - 1;
+        };
+        starts.remove(at + 1);
+        ranks.remove(at);
+        if let Some(slot) = ranks.get_mut(at) {
+            *slot = joined_rank(&starts, at);
+        }
+        if let Some(before) = at.checked_sub(1)
+            && let Some(slot) = ranks.get_mut(before)
+        {
+            *slot = joined_rank(&starts, before);
         }
     }
 }
