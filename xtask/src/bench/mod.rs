@@ -214,7 +214,10 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         table::print_team(&report)?;
         return write_json(&options.out, &report);
     }
-    let server = StdioServer::start(&binary, &large).await?;
+    // Cache off: server-added latency is measured around the upstream request each call makes
+    // (with the cache a repeated call makes none), as before the cache existed.
+    let uncached = [("NANGO_MCP_CACHE_TTL", "0".to_owned())];
+    let server = StdioServer::start_with(&binary, &large, &uncached).await?;
     tracing::info!("answer sizes");
     let sizes = answers::measure(&server).await?;
     tracing::info!(iterations = plan.latency_iterations, "server-added latency");
