@@ -10,17 +10,10 @@
 
 mod common;
 
-use common::{Harness, text_of};
+use common::{Harness, o200k_tokens as real_tokens, text_of};
 use nango_mcp::output::{TokenBudget, tokens::upper_bound};
 use nango_sim::SimConfig;
 use serde_json::{Value, json};
-
-/// The reference: what a model's tokenizer counts.
-fn real_tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base_singleton()
-        .encode_ordinary(text)
-        .len()
-}
 
 /// (text tokens, structuredContent tokens) of a successful call; on the way, the server's
 /// token bound is checked to be no fewer than the reference count of either.
@@ -138,19 +131,10 @@ async fn every_answer_fits_the_budget_counted_with_the_real_tokenizer() {
 /// bytes" shortcut is right too.
 #[test]
 fn the_budget_check_agrees_with_o200k_on_the_real_samples() {
-    let mut bodies = Vec::new();
-    for fixture in [
-        include_str!("../../nango-api/tests/fixtures/real-server-2026-11-29.json"),
-        include_str!("../../nango-api/tests/fixtures/local-server-responses.json"),
-    ] {
-        let root: Value = serde_json::from_str(fixture).unwrap();
-        for sample in root["samples"].as_object().unwrap().values() {
-            bodies.push(match &sample["body"] {
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            });
-        }
-    }
+    let bodies: Vec<String> = common::real_sample_bodies()
+        .iter()
+        .map(common::body_text)
+        .collect();
     assert!(bodies.len() > 100);
     for body in &bodies {
         let tokens = real_tokens(body);

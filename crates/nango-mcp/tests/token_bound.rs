@@ -8,15 +8,11 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::o200k_tokens as real_tokens;
 use nango_mcp::output::tokens::{pieces, rank, stored_tokens, upper_bound};
 use proptest::prelude::*;
-use serde_json::Value;
-
-fn real_tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base_singleton()
-        .encode_ordinary(text)
-        .len()
-}
 
 fn real_pieces(text: &str) -> Vec<String> {
     static REGEX: std::sync::OnceLock<fancy_regex::Regex> = std::sync::OnceLock::new();
@@ -52,23 +48,17 @@ fn the_table_is_o200k_ascii_vocabulary() {
     );
 }
 
-/// Nango's captured answers, as the text a tool would carry.
+/// Nango's captured answers, compact as they came and pretty-printed.
 fn real_samples() -> Vec<String> {
-    let mut bodies = Vec::new();
-    for fixture in [
-        include_str!("../../nango-api/tests/fixtures/real-server-2026-11-29.json"),
-        include_str!("../../nango-api/tests/fixtures/local-server-responses.json"),
-    ] {
-        let root: Value = serde_json::from_str(fixture).unwrap();
-        for sample in root["samples"].as_object().unwrap().values() {
-            bodies.push(match &sample["body"] {
-                Value::String(text) => text.clone(),
-                other => other.to_string(),
-            });
-            bodies.push(serde_json::to_string_pretty(&sample["body"]).unwrap());
-        }
-    }
-    bodies
+    common::real_sample_bodies()
+        .iter()
+        .flat_map(|body| {
+            [
+                common::body_text(body),
+                serde_json::to_string_pretty(body).unwrap(),
+            ]
+        })
+        .collect()
 }
 
 #[test]

@@ -169,3 +169,33 @@ pub fn valid_call_per_tool() -> Vec<(&'static str, Value)> {
         })
         .collect()
 }
+
+/// o200k tokens of `text` with the reference tokenizer: what a model's tokenizer counts.
+pub fn o200k_tokens(text: &str) -> usize {
+    tiktoken_rs::o200k_base_singleton()
+        .encode_ordinary(text)
+        .len()
+}
+
+/// The body of every captured Nango answer, from the real server and from a local one.
+pub fn real_sample_bodies() -> Vec<Value> {
+    let mut bodies = Vec::new();
+    for fixture in [
+        include_str!("../../../nango-api/tests/fixtures/real-server-2026-11-29.json"),
+        include_str!("../../../nango-api/tests/fixtures/local-server-responses.json"),
+    ] {
+        let root: Value = serde_json::from_str(fixture).unwrap();
+        for sample in root["samples"].as_object().unwrap().values() {
+            bodies.push(sample["body"].clone());
+        }
+    }
+    bodies
+}
+
+/// A captured body as the text it arrived as (bodies that were not JSON are stored as strings).
+pub fn body_text(body: &Value) -> String {
+    match body {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
