@@ -1,9 +1,9 @@
 //! Keeps every answer under a token budget by cutting lists at a row boundary, never mid-JSON.
 //!
-//! Tokens are bounded, not guessed: [`super::tokens::upper_bound`] is never fewer than o200k's
-//! count (the tokenizer current models use; `tests/token_bound.rs` holds it to tiktoken) and is
-//! exact for most words and JSON punctuation. It needs no tokenizer tables in memory (tiktoken
-//! kept about 50 MB resident). Counting is skipped for short texts: every token covers at least
+//! Tokens are counted, not guessed: [`super::tokens::upper_bound`] is o200k's count (the
+//! tokenizer current models use) on ASCII text and never fewer elsewhere; `tests/token_bound.rs`
+//! holds it to tiktoken. It needs no tokenizer tables in memory (tiktoken kept about 50 MB
+//! resident). Counting is skipped for short texts: every token covers at least
 //! one byte, so a text of at most `budget` bytes fits without looking.
 
 use serde::Serialize;
