@@ -1,6 +1,7 @@
 //! Which Nango environments this server talks to, read from the process environment:
 //! `NANGO_SECRET_KEY` (default), `NANGO_SECRET_KEY_<ENV>` (more environments), `NANGO_SECRET_KEY_FILE`,
-//! `NANGO_HOST` and `NANGO_HOST_<ENV>`. Secrets are never taken from command-line arguments.
+//! `NANGO_HOST` and `NANGO_HOST_<ENV>`, `NANGO_MANAGEMENT_MCP_URL` and `NANGO_MANAGEMENT_MCP_URL_<ENV>`.
+//! Secrets are never taken from command-line arguments.
 
 use std::{collections::BTreeMap, path::Path, time::Duration};
 
@@ -60,8 +61,9 @@ pub struct Environment {
     /// The variable its key came from, named in error messages (never the key itself).
     pub key_variable: String,
     pub client: NangoClient,
-    /// Where sync-run logs are read (Nango's Management MCP), with the same key.
-    pub management: nango_api::management::ManagementClient,
+    /// Where sync-run logs are read (Nango's Management MCP), with the same key; `None` when the
+    /// user named none and the host is not Nango Cloud (the key must not go to a third party).
+    pub management: Option<nango_api::management::ManagementClient>,
 }
 
 /// Every configured environment; the first is the default.
@@ -114,15 +116,17 @@ impl Environments {
         let list = keys
             .into_iter()
             .map(|(name, variable, key)| {
-                let host = vars
-                    .get(&format!("NANGO_HOST_{}", name.to_uppercase()))
-                    .cloned()
-                    .unwrap_or_else(|| default_host.clone());
-                let management_url = vars
-                    .get("NANGO_MANAGEMENT_MCP_URL")
-                    .cloned()
-                    .unwrap_or_else(|| nango_api::management::DEFAULT_URL.to_owned());
-                environment(name, variable, &host, &management_url, key, tuning)
+                let own_host = vars.get(&format!("NANGO_HOST_{}", name.to_uppercase()));
+                let host = own_host.cloned().unwrap_or_else(|| default_host.clone());
+                let management_url = management_url(vars, &name, &host, own_host.is_some());
+                environment(
+                    name,
+                    variable,
+                    &host,
+                    management_url.as_deref(),
+                    key,
+                    tuning,
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         Self::new(list)
@@ -160,7 +164,7 @@ pub fn environment(
     name: String,
     key_variable: String,
     host: &str,
-    management_url: &str,
+    management_url: Option<&str>,
     key: String,
     tuning: ClientTuning,
 ) -> Result<Environment, ConfigError> {
@@ -169,11 +173,13 @@ pub fn environment(
         source,
     };
     let key = SecretKey::new(key).map_err(client_error)?;
-    let management = nango_api::management::ManagementClient::new(
-        management_url.to_owned(),
-        key.clone(),
-        tuning.request_timeout,
-    );
+    let management = management_url.map(|url| {
+        nango_api::management::ManagementClient::new(
+            url.to_owned(),
+            key.clone(),
+            tuning.request_timeout,
+        )
+    });
     let mut client_config = ClientConfig::new(host.to_owned(), key);
     client_config.request_timeout = tuning.request_timeout;
     client_config.retry.max_total_wait = tuning.max_retry_wait;
@@ -186,6 +192,41 @@ pub fn environment(
         management,
     })
 }
+
+/// Where an environment's Management MCP is, following its host: the environment's own
+/// `NANGO_MANAGEMENT_MCP_URL_<ENV>`, else `NANGO_MANAGEMENT_MCP_URL` for environments on the default
+/// host, else Nango Cloud's only when the host is Nango Cloud. A self-hosted Nango gets no default:
+/// its secret key must never travel to a host the user did not name.
+fn management_url(
+    vars: &BTreeMap<String, String>,
+    environment: &str,
+    host: &str,
+    own_host: bool,
+) -> Option<String> {
+    let named = |variable: &str| vars.get(variable).filter(|url| !url.trim().is_empty());
+    named(&format!(
+        "{MANAGEMENT_URL_VARIABLE}_{}",
+        environment.to_uppercase()
+    ))
+    .or_else(|| named(MANAGEMENT_URL_VARIABLE).filter(|_| !own_host))
+    .map(|url| url.trim().to_owned())
+    .or_else(|| is_nango_cloud(host).then(|| nango_api::management::DEFAULT_URL.to_owned()))
+}
+
+/// Nango Cloud's API host, by URL rather than by text (`https://api.nango.dev/`,
+/// `HTTPS://API.NANGO.DEV`), never a look-alike (`https://api.nango.dev.example.com`).
+pub fn is_nango_cloud(host: &str) -> bool {
+    reqwest::Url::parse(host.trim()).is_ok_and(|url| {
+        url.scheme() == "https"
+            && url.host_str() == Some(CLOUD_API_HOST)
+            && url.port().is_none()
+            && url.username().is_empty()
+    })
+}
+
+const CLOUD_API_HOST: &str = "api.nango.dev";
+/// Names the Management MCP's URL; a suffix `_<ENV>` names one environment's.
+pub const MANAGEMENT_URL_VARIABLE: &str = "NANGO_MANAGEMENT_MCP_URL";
 
 fn read_key_file(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path)
@@ -248,6 +289,89 @@ mod tests {
         assert!(
             error.contains("NANGO_SECRET_KEY") && !error.contains("not-a-uuid"),
             "{error}"
+        );
+    }
+
+    fn management_urls(pairs: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+        let environments =
+            Environments::from_vars(&vars(pairs), None, ClientTuning::default()).unwrap();
+        environments
+            .list
+            .iter()
+            .map(|environment| {
+                let url = environment
+                    .management
+                    .as_ref()
+                    .map(|client| client.url().to_owned());
+                (environment.name.clone(), url)
+            })
+            .collect()
+    }
+
+    fn named(name: &str, url: Option<&str>) -> (String, Option<String>) {
+        (name.to_owned(), url.map(str::to_owned))
+    }
+
+    #[test]
+    fn the_cloud_management_mcp_is_only_for_a_cloud_host() {
+        let cloud = Some(nango_api::management::DEFAULT_URL);
+        assert_eq!(
+            management_urls(&[("NANGO_SECRET_KEY", KEY_A)]),
+            [named("default", cloud)]
+        );
+        assert_eq!(
+            management_urls(&[
+                ("NANGO_SECRET_KEY", KEY_A),
+                ("NANGO_HOST", "https://API.nango.dev/")
+            ]),
+            [named("default", cloud)]
+        );
+        for self_hosted in [
+            "http://127.0.0.1:3003",
+            "https://nango.example.com",
+            "https://api.nango.dev.example.com",
+            "http://api.nango.dev",
+            "https://api.nango.dev:8443",
+        ] {
+            assert_eq!(
+                management_urls(&[("NANGO_SECRET_KEY", KEY_A), ("NANGO_HOST", self_hosted)]),
+                [named("default", None)],
+                "{self_hosted}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_named_management_mcp_follows_its_host() {
+        let mine = "https://mcp.nango.example.com/mcp";
+        let theirs = "https://mcp.other.example.com/mcp";
+        assert_eq!(
+            management_urls(&[
+                ("NANGO_SECRET_KEY", KEY_A),
+                ("NANGO_HOST", "https://nango.example.com"),
+                ("NANGO_MANAGEMENT_MCP_URL", mine),
+                // Own host, no own URL: the default host's Management MCP is not theirs.
+                ("NANGO_SECRET_KEY_OTHER", KEY_B),
+                ("NANGO_HOST_OTHER", "https://nango.other.example.com"),
+            ]),
+            [named("default", Some(mine)), named("other", None)]
+        );
+        assert_eq!(
+            management_urls(&[
+                ("NANGO_SECRET_KEY", KEY_A),
+                ("NANGO_HOST", "https://nango.example.com"),
+                ("NANGO_SECRET_KEY_OTHER", KEY_B),
+                ("NANGO_HOST_OTHER", "https://nango.other.example.com"),
+                ("NANGO_MANAGEMENT_MCP_URL_OTHER", theirs),
+                // A Cloud environment beside a self-hosted default gets Cloud's.
+                ("NANGO_SECRET_KEY_CLOUD", KEY_B),
+                ("NANGO_HOST_CLOUD", "https://api.nango.dev"),
+            ]),
+            [
+                named("default", None),
+                named("cloud", Some(nango_api::management::DEFAULT_URL)),
+                named("other", Some(theirs)),
+            ]
         );
     }
 

@@ -38,7 +38,7 @@ pub async fn start(tuning: ClientTuning) -> anyhow::Result<(Environments, Sandbo
         "demo".to_owned(),
         "the built-in sandbox key".to_owned(),
         &sim.base_url(),
-        &management_url,
+        Some(&management_url),
         sim.secret_key(),
         tuning,
     )?;

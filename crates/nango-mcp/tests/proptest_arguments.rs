@@ -287,7 +287,7 @@ fn arbitrary_arguments_to_every_tool_end_in_a_result_or_a_message() {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &sim.base_url(),
-        &management,
+        Some(&management),
         sim.secret_key(),
         tuning,
     )
@@ -367,7 +367,7 @@ fn a_well_formed_call_succeeds_through_the_same_path() {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &sim.base_url(),
-        &format!("http://{}/mcp", common::unused_loopback_addr()),
+        Some(&format!("http://{}/mcp", common::unused_loopback_addr())),
         sim.secret_key(),
         ClientTuning::default(),
     )

@@ -84,7 +84,7 @@ fn no_write_reaches_nango_without_a_valid_confirmation() {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &sim.base_url(),
-        &format!("http://{}/mcp", common::unused_loopback_addr()),
+        Some(&format!("http://{}/mcp", common::unused_loopback_addr())),
         sim.secret_key(),
         ClientTuning {
             request_timeout: Duration::from_secs(10),

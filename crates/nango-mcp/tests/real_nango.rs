@@ -106,7 +106,7 @@ fn server(sim: &Sim, key: &str) -> NangoMcp {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &sim.base_url(),
-        &management,
+        Some(&management),
         key.to_owned(),
         tuning,
     )
@@ -389,7 +389,7 @@ async fn a_wrong_host_path_is_named() {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &format!("{}/api", sim.base_url()),
-        &format!("{}/mcp", sim.base_url()),
+        Some(&format!("{}/mcp", sim.base_url())),
         sim.secret_key(),
         tuning,
     )

@@ -13,8 +13,8 @@ pub type Progress = Arc<dyn Fn(u64, Option<u64>, String) + Send + Sync>;
 #[derive(Clone)]
 pub struct ToolContext {
     pub client: NangoClient,
-    /// Nango's Management MCP (sync-run logs) for the same environment.
-    pub management: ManagementClient,
+    /// Nango's Management MCP (sync-run logs) for the same environment, when one is configured.
+    pub management: Option<ManagementClient>,
     /// Name of the environment this call runs against.
     pub environment: String,
     /// Every configured environment name (for `get_environment`).

@@ -5,8 +5,8 @@
 
 use chrono::{Duration, Utc};
 use nango_api::management::{
-    GetOperation, ListOperations, OperationFilter, OperationRow, OperationState, OperationsPage,
-    Period,
+    GetOperation, ListOperations, ManagementClient, OperationFilter, OperationRow, OperationState,
+    OperationsPage, Period,
 };
 use nango_api::models::{SyncSelector, Timestamp};
 use schemars::JsonSchema;
@@ -108,8 +108,22 @@ impl NangoTool for ListSyncRuns {
             hours,
             limit,
         )?;
-        match ctx.management.list_operations(&arguments).await {
-            Ok(page) => Ok(from_logs(&ctx, page, limit).await),
+        let Some(management) = &ctx.management else {
+            let note = format!(
+                "{} Showing the latest run from sync status instead.",
+                not_configured_note(ctx.client.host())
+            );
+            return fallback(
+                &ctx,
+                connection_id.as_deref(),
+                integration.as_deref(),
+                params.sync.as_deref(),
+                note,
+            )
+            .await;
+        };
+        match management.list_operations(&arguments).await {
+            Ok(page) => Ok(from_logs(management, page, limit).await),
             Err(error) => {
                 let note = format!(
                     "{}. Showing the latest run from sync status instead.",
@@ -210,7 +224,17 @@ fn list_arguments(
     })
 }
 
-async fn from_logs(ctx: &ToolContext, page: OperationsPage, limit: usize) -> Output {
+/// Why there are no logs to read for a self-hosted Nango, and how to get them.
+fn not_configured_note(host: &str) -> String {
+    format!(
+        "Run history is read from Nango's Management MCP, and none is configured for the self-hosted Nango at {host} \
+         (the Nango Cloud default is never used for a self-hosted key). To read run history, set \
+         NANGO_MANAGEMENT_MCP_URL to your server's Management MCP: the URL in the Nango server's \
+         NANGO_MANAGEMENT_MCP_SERVER_URL followed by /mcp (the server needs logs enabled)."
+    )
+}
+
+async fn from_logs(management: &ManagementClient, page: OperationsPage, limit: usize) -> Output {
     let mut runs: Vec<Run> = page
         .operations
         .iter()
@@ -224,8 +248,7 @@ async fn from_logs(ctx: &ToolContext, page: OperationsPage, limit: usize) -> Out
         .take(DETAILED_FAILURES)
     {
         if let Some(id) = &run.id
-            && let Ok(detail) = ctx
-                .management
+            && let Ok(detail) = management
                 .get_operation(&GetOperation::with_messages(id.clone(), 20))
                 .await
         {
