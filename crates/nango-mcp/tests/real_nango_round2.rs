@@ -384,16 +384,26 @@ async fn writes_name_the_unknown_integration_and_every_missing_scope() {
         error.contains("environment:syncs:read") && error.contains("environment:syncs:execute"),
         "{error}"
     );
-    // A read-only key reads fine but cannot write: told before anyone is asked to confirm.
+    // A read-only key reads fine: its preview is a preview, and it sent Nango no POST.
     let read_only = server_with(&sim, READ_ONLY, true);
-    let error = call_error(
+    let posts_before = sim
+        .requests()
+        .iter()
+        .filter(|request| request.method == "POST")
+        .count();
+    let preview = call(
         &read_only,
         "pause_sync",
         json!({"integration": "github-prod", "connection_id": "gh-1", "syncs": "issues"}),
     )
     .await;
-    assert!(error.contains("environment:syncs:execute"), "{error}");
-    assert!(!error.contains("environment:syncs:read"), "{error}");
+    assert_eq!(preview.structured["status"], "preview", "{}", preview.text);
+    let posts_after = sim
+        .requests()
+        .iter()
+        .filter(|request| request.method == "POST")
+        .count();
+    assert_eq!(posts_before, posts_after);
     let writes = sim
         .requests()
         .iter()

@@ -133,26 +133,18 @@ fn validate(params: &Params) -> Result<Target, ToolError> {
 
 pub async fn run(ctx: ToolContext, kind: Kind, params: Params) -> Result<Output, ToolError> {
     let target = validate(&params)?;
-    // The preview reads with syncs:read and the write needs syncs:execute: ask about both at
-    // once (the probe cannot write), so a narrow key is told every missing scope in one answer.
-    let probe_execute = async {
-        if params.confirmation.is_some() {
-            None
-        } else {
-            Some(ctx.client.probe_syncs_execute_scope().await)
-        }
-    };
-    let (read, execute) = futures::join!(read_state(&ctx, &target), probe_execute);
-    let execute_missing = matches!(execute, Some(Ok(ScopeProbe::Missing)));
-    let rows = match read {
+    // The preview reads with syncs:read and the write needs syncs:execute. When the read is
+    // refused, ask about the other scope too (the probe cannot write), so a narrow key is told
+    // every missing scope in one answer instead of one per attempt. Only then: a preview that
+    // succeeds sends Nango no POST at all.
+    let rows = match read_state(&ctx, &target).await {
         Err(error) if error.is_missing_scope() => {
-            return Err(missing_scopes(kind, true, execute_missing));
+            let execute = ctx.client.probe_syncs_execute_scope().await;
+            let execute_missing = !matches!(execute, Ok(ScopeProbe::Granted));
+            return Err(missing_scopes(kind, execute_missing));
         }
         read => current_state(&ctx, &target, read).await?,
     };
-    if execute_missing {
-        return Err(missing_scopes(kind, false, true));
-    }
     let connections: BTreeSet<&str> = rows.iter().map(|row| row.connection_id.as_str()).collect();
     let found: BTreeSet<&str> = rows.iter().map(|row| row.name.as_str()).collect();
     let mut warnings: Vec<String> = target
@@ -271,11 +263,13 @@ async fn read_state(ctx: &ToolContext, target: &Target) -> Result<Vec<SyncStatus
         .await
 }
 
-/// Every scope the key lacks for this write, named in one answer; nothing was changed.
-fn missing_scopes(kind: Kind, read: bool, execute: bool) -> ToolError {
+/// Every scope the key lacks for this write, named in one answer; nothing was changed. Called
+/// when the preview's read was refused; `execute` is whether the write scope is missing too (or
+/// could not be told).
+fn missing_scopes(kind: Kind, execute: bool) -> ToolError {
     let missing: Vec<&str> = [
         (
-            read,
+            true,
             "environment:syncs:read (to read what the write touches)",
         ),
         (execute, "environment:syncs:execute (to write)"),
