@@ -105,7 +105,8 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
 
-    /// Browser origins allowed to call the HTTP server, comma-separated; default none.
+    /// Browser origins allowed to call the HTTP server (they also get CORS answers),
+    /// comma-separated; default this machine's pages (localhost, 127.0.0.1, [::1]).
     #[arg(long, env = "NANGO_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
