@@ -223,3 +223,57 @@ async fn find_connection_is_one_listing_request() {
     assert_eq!(requests[0].path, "/connections");
     sim.shutdown().await;
 }
+
+const THIRD: &str = include_str!("../../nango-sim/tests/fixtures/real-server-2026-12-08.json");
+
+fn third_sample(name: &str) -> Value {
+    let root: Value = serde_json::from_str(THIRD).unwrap();
+    let sample = root["samples"][name].clone();
+    assert!(sample.is_object(), "no sample {name}");
+    sample
+}
+
+/// Issue 24 (4): the catalog's BASIC entry hides an always-empty password. Every attribute that
+/// decides who supplies a field is read: `hidden` and `default_value` as well as `optional` and
+/// `automated`.
+#[test]
+fn a_hidden_defaulted_field_is_not_required() {
+    let provider: DataEnvelope<Provider> =
+        serde_json::from_value(third_sample("provider_anvil_basic")["body"].clone()).unwrap();
+    let credentials = &provider.data.credentials;
+    let password = &credentials["password"];
+    assert!(password.is_hidden());
+    assert_eq!(password.default_value, Some(json!("")));
+    assert!(!password.is_required());
+    let username = &credentials["username"];
+    assert!(username.is_required() && !username.is_hidden());
+}
+
+/// Issue 24 (2): the full key's detail read after a failed refresh is a 400 with the connection
+/// and empty credentials: parsed as a refresh failure, not as a key without the scope.
+#[test]
+fn the_full_key_read_after_a_failed_refresh_is_a_refresh_failure() {
+    let sample = third_sample("connection_full_after_refresh_failure");
+    let error = parse_error_response(
+        "http://nango",
+        400,
+        Some("application/json"),
+        sample["body"].to_string().as_bytes(),
+    );
+    let NangoError::InvalidCredentials {
+        status: 400,
+        connection: Some(connection),
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(connection.connection.has_error(ConnectionErrorKind::Auth));
+    assert!(
+        connection.credentials.is_none()
+            || connection
+                .credentials
+                .as_ref()
+                .is_some_and(|facts| facts.kind.is_none())
+    );
+}

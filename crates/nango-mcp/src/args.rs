@@ -21,6 +21,16 @@ where
     .map_err(D::Error::custom)
 }
 
+/// [`one_or_many`] for a required list argument: absent is serde's "missing field", and the
+/// schema lists the argument under `required`.
+pub fn one_or_many_required<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    one_or_many(deserializer).map(Option::unwrap_or_default)
+}
+
 /// The schema of a list argument that also takes one value: a list of `T`, or one string (the
 /// item's allowed values are listed once, under the list, to keep `tools/list` short).
 pub fn one_or_many_schema<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {

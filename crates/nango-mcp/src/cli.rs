@@ -70,7 +70,8 @@ pub struct ServerArgs {
     )]
     pub exclude_tools: Vec<String>,
 
-    /// Only tools of these toolsets: integrations, connections, syncs, records, environment.
+    /// Only tools of these toolsets: integrations, connections, syncs, records, environment,
+    /// actions (the writes; also needs --allow-writes).
     #[arg(long, env = "NANGO_MCP_TOOLSETS", value_delimiter = ',', global = true)]
     pub toolsets: Vec<String>,
 
@@ -104,16 +105,30 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_ALLOWED_HOSTS", value_delimiter = ',')]
     pub allowed_hosts: Vec<String>,
 
-    /// Browser origins allowed to call the HTTP server, comma-separated; default none.
+    /// Browser origins allowed to call the HTTP server (they also get CORS answers),
+    /// comma-separated; default this machine's pages (localhost, 127.0.0.1, [::1]).
     #[arg(long, env = "NANGO_MCP_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
     #[command(flatten)]
     pub http_limits: crate::cli_http::HttpLimitArgs,
 
-    /// Log filter for stderr, e.g. info, debug, nango_api=debug.
-    #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
-    pub log: String,
+    /// Log filter for stderr, e.g. info, debug, nango_api=debug [default: info; for `call`
+    /// and `tools`, warnings and every write action].
+    #[arg(long, env = "NANGO_MCP_LOG", global = true)]
+    pub log: Option<String>,
+}
+
+/// The filter when the operator sets none. A server logs at info. `call` and `tools` print
+/// their answer for a person, so they keep the info chatter out, but never the line each write
+/// logs: the README promises every write is logged, and the first default ("warn", applied to
+/// `--log info` too) hid it.
+pub fn default_log_filter(one_shot_command: bool) -> &'static str {
+    if one_shot_command {
+        "warn,nango_mcp::writes=info"
+    } else {
+        "info"
+    }
 }
 
 fn read_only_only_true(value: &str) -> Result<bool, String> {
@@ -147,5 +162,36 @@ mod tests {
         ));
         assert!(Cli::try_parse_from(["nango-mcp", "--read-only", "false"]).is_err());
         assert!(Cli::try_parse_from(["nango-mcp", "--token-budget", "10"]).is_err());
+    }
+
+    /// Issue 24 (8): the help listed five of the six toolsets.
+    #[test]
+    fn toolsets_help_names_every_toolset() {
+        use clap::CommandFactory;
+        let command = Cli::command();
+        let help = command
+            .get_arguments()
+            .find(|arg| arg.get_id() == "toolsets")
+            .and_then(|arg| arg.get_help())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        for toolset in crate::tools::Toolset::ALL {
+            assert!(
+                help.contains(toolset.name()),
+                "{} missing: {help}",
+                toolset.name()
+            );
+        }
+    }
+
+    /// Issue 24 (7): `call` hid the write log line unless the filter named nango_mcp.
+    #[test]
+    fn one_shot_commands_keep_the_write_line_by_default() {
+        let filter = default_log_filter(true);
+        assert!(filter.starts_with("warn"), "{filter}");
+        assert!(filter.contains("nango_mcp::writes=info"), "{filter}");
+        assert_eq!(default_log_filter(false), "info");
+        let explicit = Cli::try_parse_from(["nango-mcp", "--log", "info", "tools"]).unwrap();
+        assert_eq!(explicit.server.log.as_deref(), Some("info"));
     }
 }

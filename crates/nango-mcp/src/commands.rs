@@ -4,11 +4,14 @@ use std::{
     io::{IsTerminal, Write},
     process::ExitCode,
     sync::Arc,
+    time::Duration,
 };
 
+use nango_api::NangoError;
 use serde_json::{Map, Value};
 
 use crate::{
+    errors::ToolError,
     server::NangoMcp,
     tools::{Progress, Registry},
 };
@@ -90,10 +93,28 @@ pub async fn call(
             eprint!("\r\x1b[2K[{done}{total}] {message}");
         }
     });
-    match server
-        .run_tool_asking(tool, arguments, Some(progress), Some(terminal_ask(yes)))
-        .await
-    {
+    let mut waited = 0;
+    let result = loop {
+        let result = server
+            .run_tool_asking(
+                tool,
+                arguments.clone(),
+                Some(Arc::clone(&progress)),
+                Some(terminal_ask(yes)),
+            )
+            .await;
+        match result {
+            Err(error) if waited < MAX_RATE_WAITS => match rate_limit_reset(&error) {
+                Some(reset) if offer_to_wait(&error, reset).await => {
+                    waited += 1;
+                    wait_out(reset).await;
+                }
+                _ => break Err(error),
+            },
+            other => break other,
+        }
+    };
+    match result {
         Ok(outcome) => {
             if std::io::stderr().is_terminal() {
                 eprint!("\r\x1b[2K");
@@ -113,6 +134,65 @@ pub async fn call(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// How many rate-limit windows one `call` at a terminal may wait out.
+const MAX_RATE_WAITS: u32 = 3;
+
+/// When the call failed on Nango's per-minute limit: how long until the window resets. The
+/// client already waited when the reset was within its retry budget, so this is the longer case.
+fn rate_limit_reset(error: &ToolError) -> Option<Duration> {
+    match error {
+        ToolError::Nango(failure) => match &failure.source {
+            NangoError::RateLimited { retry_after, .. } => {
+                Some(retry_after.unwrap_or(Duration::from_secs(60)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A person at a terminal is asked whether to wait for the reset (Enter says yes); an agent or
+/// a script (stdin not a terminal) gets the error at once, as before.
+#[allow(clippy::print_stderr)]
+async fn offer_to_wait(error: &ToolError, reset: Duration) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    let question = format!(
+        "error: {}\nNango's rate-limit window resets in {} s. Wait and try again? [Y/n] ",
+        error.message(),
+        reset.as_secs().max(1)
+    );
+    let answer = tokio::task::spawn_blocking(move || {
+        eprint!("{question}");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map(|_| line)
+    })
+    .await;
+    wants_to_wait(answer.ok().and_then(Result::ok).as_deref())
+}
+
+/// Enter or yes waits; no, or a closed stdin, does not.
+fn wants_to_wait(line: Option<&str>) -> bool {
+    match line {
+        None => false,
+        Some(line) => {
+            matches!(line.trim().to_lowercase().as_str(), "" | "y" | "yes") && !line.is_empty()
+        }
+    }
+}
+
+/// Sleeps until the window resets (plus a second for clock skew), counting down on stderr.
+#[allow(clippy::print_stderr)]
+async fn wait_out(reset: Duration) {
+    let total = reset.as_secs() + 1;
+    for left in (1..=total).rev() {
+        eprint!("\r\x1b[2Kwaiting {left} s for Nango's rate limit…");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    eprint!("\r\x1b[2K");
 }
 
 /// How a person at a terminal confirms a write: `--yes`, or y/N on stdin when it is a
@@ -149,7 +229,28 @@ fn terminal_ask(yes: bool) -> crate::writes::Ask {
 
 #[cfg(test)]
 mod tests {
-    use super::first_sentence;
+    use super::{Duration, NangoError, ToolError, first_sentence, rate_limit_reset, wants_to_wait};
+
+    #[test]
+    fn only_a_rate_limit_offers_to_wait_and_enter_means_yes() {
+        let limited = ToolError::nango(
+            NangoError::RateLimited {
+                attempts: 1,
+                retry_after: Some(Duration::from_secs(51)),
+            },
+            "NANGO_SECRET_KEY",
+            "http://127.0.0.1:3003",
+        );
+        assert_eq!(rate_limit_reset(&limited), Some(Duration::from_secs(51)));
+        assert_eq!(
+            rate_limit_reset(&ToolError::invalid("limit", "too big")),
+            None
+        );
+        assert!(
+            wants_to_wait(Some("\n")) && wants_to_wait(Some("Y\n")) && wants_to_wait(Some("yes\n"))
+        );
+        assert!(!wants_to_wait(Some("n\n")) && !wants_to_wait(Some("")) && !wants_to_wait(None));
+    }
 
     #[test]
     fn first_sentence_skips_abbreviations() {

@@ -8,12 +8,11 @@ use nango_mcp::cli::Cli;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    // A person running `call` or `tools` wants the answer, not the server's info chatter.
-    let filter = if cli.command.is_some() && cli.server.log == "info" {
-        "warn"
-    } else {
-        cli.server.log.as_str()
-    };
+    let filter = cli
+        .server
+        .log
+        .as_deref()
+        .unwrap_or_else(|| nango_mcp::cli::default_log_filter(cli.command.is_some()));
     // With writes on, JSON-RPC messages carry confirmation codes and Connect links: rmcp's
     // message dumps (debug and below) must never reach the log, whatever the filter asks.
     let filter = if cli.server.allow_writes {

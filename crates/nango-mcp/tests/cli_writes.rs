@@ -79,3 +79,34 @@ async fn call_confirms_with_yes_and_treats_a_pipe_as_no() {
     assert_eq!(pauses(&sim), 1);
     sim.shutdown().await;
 }
+
+/// Issue 24 (7): the README promises every write is logged at info; `call` logged it only with
+/// `NANGO_MCP_LOG=nango_mcp=info`, not by default nor with `--log info`.
+#[tokio::test]
+async fn call_logs_the_write_by_default_and_with_log_info() {
+    let sim = Sim::start(SimConfig::demo()).await.unwrap();
+    for extra in [&[][..], &["--log", "info"][..]] {
+        let mut args = vec!["--allow-writes"];
+        args.extend_from_slice(extra);
+        args.extend(["call", "pause_sync", PAUSE, "--yes"]);
+        let output = run(&sim, &args).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        let line = stderr
+            .lines()
+            .find(|line| line.contains("write action tool="))
+            .unwrap_or_else(|| panic!("{args:?}: no write line in {stderr}"));
+        assert!(
+            line.contains("pause_sync") && line.contains("outcome=\"done\""),
+            "{line}"
+        );
+    }
+    // The default stays quiet otherwise: no info chatter besides the write line.
+    let quiet = run(&sim, &["call", "list_integrations", "{}"]).await;
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains(" INFO "),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    sim.shutdown().await;
+}

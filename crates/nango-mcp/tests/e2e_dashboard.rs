@@ -10,12 +10,12 @@
 
 mod common;
 
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::path::{Path, PathBuf};
 
-use common::Harness;
+use common::{
+    Harness,
+    browser::{chromium_or_skip, driver_output, file_url, headless},
+};
 use nango_mcp::dashboard;
 use nango_sim::{Sim, SimConfig};
 use rmcp::model::{ReadResourceRequestParams, ResourceContents};
@@ -264,89 +264,6 @@ async fn report_keeps_hostile_nango_strings_as_data() {
     sim.shutdown().await;
 }
 
-// ---- a real browser ----
-
-/// Chromium on PATH (Debian's `chromium`), or `NANGO_MCP_CHROMIUM`.
-fn chromium() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("NANGO_MCP_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).find_map(|dir| {
-        ["chromium", "chromium-browser", "google-chrome"]
-            .iter()
-            .map(|name| dir.join(name))
-            .find(|candidate| candidate.is_file())
-    })
-}
-
-/// Runs headless Chromium with a fresh profile; returns stdout.
-async fn headless(chromium: &Path, args: &[String]) -> String {
-    let profile = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "chromium-profile-{}-{}",
-        std::process::id(),
-        fastrand_suffix()
-    ));
-    let mut command = tokio::process::Command::new(chromium);
-    command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args(args)
-        .kill_on_drop(true);
-    // A guard against a wedged browser, not a timing assertion.
-    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
-        .await
-        .expect("chromium finished")
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&profile);
-    assert!(
-        output.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn fastrand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_nanos())
-}
-
-fn file_url(path: &Path, fragment: &str) -> String {
-    format!(
-        "file://{}{fragment}",
-        path.canonicalize().unwrap().display()
-    )
-}
-
-/// Chromium, or `None` after a loud skip message; CI sets `NANGO_MCP_REQUIRE_CHROMIUM=1` so a
-/// missing browser fails there instead of skipping.
-fn chromium_or_skip(test: &str) -> Option<PathBuf> {
-    let found = chromium();
-    if found.is_none() {
-        assert!(
-            std::env::var("NANGO_MCP_REQUIRE_CHROMIUM").is_err(),
-            "NANGO_MCP_REQUIRE_CHROMIUM is set but no chromium was found on PATH"
-        );
-        eprintln!(
-            "\n\n!!!!! SKIPPED {test}: no chromium on PATH \
-             (apt-get install chromium; .ci/run installs it) !!!!!\n\n"
-        );
-    }
-    found
-}
-
 #[tokio::test]
 async fn report_renders_in_headless_chromium() {
     let Some(chromium) = chromium_or_skip("report_renders_in_headless_chromium") else {
@@ -494,20 +411,6 @@ async fn app_renders_the_tool_result_and_drills_down_through_the_bridge() {
     let detail = seen["detail"].as_str().unwrap();
     assert!(detail.contains(HOSTILE_ID), "{detail}");
     h.stop().await;
-}
-
-/// What a driver page wrote into `<div id="out">` (text, so only `<`, `>`, `&` are escaped).
-fn driver_output(dom: &str) -> Value {
-    let out = dom
-        .split_once(r#"<div id="out">"#)
-        .and_then(|(_, rest)| rest.split_once("</div>"))
-        .map(|(text, _)| {
-            text.replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&amp;", "&")
-        })
-        .unwrap();
-    serde_json::from_str(&out).unwrap_or_else(|_| panic!("driver saw: {out}"))
 }
 
 /// The report's drill-down works offline, from the broken connections it embeds.

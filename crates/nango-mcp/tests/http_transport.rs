@@ -728,3 +728,97 @@ async fn reachable_bind_without_token_is_refused_before_listening() {
     assert!(http::is_loopback(SocketAddr::from(([127, 0, 0, 1], 8080))));
     assert!(!http::is_loopback(SocketAddr::from(([0, 0, 0, 0], 8080))));
 }
+
+/// Issue 24: a browser host on an allowed origin must pass a preflight before its first POST
+/// (`OPTIONS /mcp` was 405). Allowed origins get CORS answers, without a token (browsers send
+/// preflights without credentials) but never with cookies; other origins get none, and the
+/// POST itself still needs the token.
+#[tokio::test]
+async fn allowed_origins_get_cors_answers_and_others_do_not() {
+    let mut settings = token_settings();
+    settings.allowed_origins = vec!["https://host.example".into()];
+    let server = start(settings, &Gate::new()).await;
+    let http = reqwest::Client::new();
+    let preflight = |origin: &'static str| {
+        http.request(reqwest::Method::OPTIONS, mcp_url(&server))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type, mcp-protocol-version",
+            )
+            .send()
+    };
+    let allowed = preflight("https://host.example").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    let header = |response: &reqwest::Response, name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_lowercase())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        header(&allowed, "access-control-allow-origin"),
+        "https://host.example"
+    );
+    assert!(header(&allowed, "access-control-allow-methods").contains("post"));
+    for name in ["authorization", "content-type", "mcp-protocol-version"] {
+        assert!(
+            header(&allowed, "access-control-allow-headers").contains(name),
+            "{name}"
+        );
+    }
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+
+    let foreign = preflight("https://evil.example").await.unwrap();
+    assert_eq!(foreign.status(), 403);
+    assert!(
+        foreign
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    // The real request: CORS headers on the answer, and still no way in without the token.
+    let unauthenticated = mcp_post(&http, &server, tools_call(1, "echo", json!({"text": "x"})))
+        .header("origin", "https://host.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+    assert_eq!(
+        header(&unauthenticated, "access-control-allow-origin"),
+        "https://host.example"
+    );
+    assert!(header(&unauthenticated, "access-control-expose-headers").contains("www-authenticate"));
+    let authenticated = mcp_post(&http, &server, tools_call(2, "echo", json!({"text": "x"})))
+        .header("origin", "https://host.example")
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authenticated.status(), 200);
+
+    // An operator who allows no browser origin gets no CORS at all.
+    let mut closed = token_settings();
+    closed.allowed_origins = Vec::new();
+    let closed = start(closed, &Gate::new()).await;
+    let answer = http
+        .request(reqwest::Method::OPTIONS, mcp_url(&closed))
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}

@@ -188,3 +188,66 @@ async fn http_level_answers_match_the_real_ones() {
     );
     sim.shutdown().await;
 }
+
+/// Issue 24: the real Management MCP is stateless: `tools/call` and `tools/list` are answered
+/// without an `initialize` handshake (the 2026-12-08 capture). The simulator answers the same
+/// way, for the logs tool with logs disabled and for a narrow key's tool list.
+#[tokio::test]
+async fn tools_are_answered_without_a_handshake_like_the_real_server() {
+    let samples = real_samples_2026_12_08();
+    let sim = start(SimConfig {
+        logs_enabled: false,
+        ..SimConfig::demo()
+            .with_key(SimKey::with_scopes(REAL_RO_KEY, RO_SCOPES.iter().copied()))
+            .with_key(SimKey::with_scopes(
+                REAL_NARROW_KEY,
+                NARROW_SCOPES.iter().copied(),
+            ))
+    })
+    .await;
+    let post = |key: &'static str, body: Value| {
+        reqwest::Client::new()
+            .post(sim.management_url())
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .bearer_auth(key)
+            .body(body.to_string())
+            .send()
+    };
+    let frames = |text: &str| -> Vec<Value> {
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter(|data| !data.trim().is_empty())
+            .map(|data| serde_json::from_str(data.trim()).unwrap())
+            .collect()
+    };
+    let logs = post(
+        REAL_RO_KEY,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+               "params": {"name": "logs_list_operations", "arguments": {"limit": 5}}}),
+    )
+    .await
+    .unwrap();
+    let real = &samples["mgmt_mcp_logs_without_initialize_ro"];
+    assert_eq!(logs.status().as_u16(), real["status"]);
+    let ours = frames(&logs.text().await.unwrap());
+    assert_eq!(
+        ours.last().unwrap()["result"],
+        real["body"]["sse_frames"][0]["result"],
+        "{ours:?}"
+    );
+
+    let listed = post(
+        REAL_NARROW_KEY,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}),
+    )
+    .await
+    .unwrap();
+    let real = &samples["mgmt_mcp_tools_list_without_initialize_narrow"];
+    assert_eq!(listed.status().as_u16(), real["status"]);
+    let ours = frames(&listed.text().await.unwrap());
+    let ours = logs_tools(&ours.last().unwrap()["result"]["tools"]);
+    let theirs = logs_tools(&real["body"]["sse_frames"][0]["result"]["tools"]);
+    assert_eq!(ours, theirs);
+    sim.shutdown().await;
+}

@@ -68,8 +68,10 @@ struct Request {
 }
 
 fn key_of(details: &str) -> (Option<&'static str>, bool) {
-    let phrases: [(&str, Option<&'static str>, bool); 6] = [
+    let phrases: [(&str, Option<&'static str>, bool); 7] = [
         ("full-access key", None, true),
+        // The 2026-12-08 capture's wording.
+        ("full key", None, true),
         ("read-only key", Some(READ_ONLY), false),
         ("narrow key", Some(NARROW), false),
         ("no Authorization header", None, false),
@@ -292,6 +294,79 @@ async fn every_served_real_sample_has_the_real_status_and_shape() {
         failures.is_empty(),
         "{} of {replayed} samples differ:\n{}",
         failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The third capture (2026-12-08, same server, setup and seed), replayed the same way: the
+/// listing filtered by `connectionId`, the full key's detail read of `sf-1` (400
+/// `invalid_credentials` with the connection and `credentials: {}`), the BASIC integration
+/// `anvil-basic` and its provider entry (a hidden, empty-default password). The Management MCP
+/// samples (`/mcp`) are compared elsewhere.
+#[tokio::test]
+async fn the_2026_12_08_samples_have_the_real_status_and_shape() {
+    let samples = real_samples_2026_12_08();
+    let sim = real_env_sim().await;
+    let mut failures = Vec::new();
+    let mut replayed = Vec::new();
+    for (name, sample) in samples.as_object().expect("samples") {
+        let Plan::Replay(request) = plan(name, sample) else {
+            continue;
+        };
+        let reply = replay(&sim, &request).await;
+        replayed.push(name.as_str());
+        let status = sample["status"].as_u64().expect("status");
+        let mut problems = header_differences(sample, &reply);
+        if u64::from(reply.status.as_u16()) != status {
+            problems.push(format!("status: real {status}, sim {}", reply.status));
+        } else {
+            diff(name, "$", &sample["body"], &reply.json(), &mut problems);
+        }
+        // Facts the shape comparison does not see: the same words, the same catalog entry.
+        let (real_body, sim_body) = (&sample["body"], reply.json());
+        if name == "connection_full_after_refresh_failure"
+            && real_body["error"]["message"] != sim_body["error"]["message"]
+        {
+            problems.push(format!(
+                "message: real {}, sim {}",
+                real_body["error"]["message"], sim_body["error"]["message"]
+            ));
+        }
+        if name == "provider_anvil_basic"
+            && real_body["data"]["credentials"] != sim_body["data"]["credentials"]
+        {
+            problems.push(format!(
+                "credentials: real {}, sim {}",
+                real_body["data"]["credentials"], sim_body["data"]["credentials"]
+            ));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{name} ({}):\n  {}\n  sim body: {}",
+                request.path,
+                problems.join("\n  "),
+                reply.text.chars().take(600).collect::<String>()
+            ));
+        }
+    }
+    sim.shutdown().await;
+    for expected in [
+        "connections_filter_connection_id",
+        "connections_filter_connection_id_autherror",
+        "connection_full_after_refresh_failure",
+        "integration_basic_anvil_ro",
+        "provider_anvil_basic",
+    ] {
+        assert!(
+            replayed.contains(&expected),
+            "{expected} not replayed: {replayed:?}"
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} samples differ:\n{}",
+        failures.len(),
+        replayed.len(),
         failures.join("\n")
     );
 }

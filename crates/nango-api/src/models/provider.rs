@@ -79,6 +79,12 @@ pub struct ProviderField {
     /// Not shown in Nango's Connect UI.
     #[serde(default)]
     pub hidden: Option<bool>,
+    /// What Nango uses when nobody supplies the field (often `""` for a hidden BASIC password).
+    #[serde(default)]
+    pub default_value: Option<Value>,
+    /// The catalog marks the value secret (a token, a password).
+    #[serde(default)]
+    pub secret: Option<bool>,
     #[serde(default)]
     pub doc_section: Option<String>,
 }
@@ -89,9 +95,29 @@ impl ProviderField {
         self.automated.unwrap_or(false)
     }
 
-    /// A connection cannot be made without it (and Nango does not fill it).
+    /// Nango's Connect UI never asks for it: its default (if any) is used.
+    pub fn is_hidden(&self) -> bool {
+        self.hidden.unwrap_or(false)
+    }
+
+    /// The catalog's default as text, when it has a non-empty one. An empty default on a
+    /// visible field (Gong's password) is only a blank box: the person still fills it.
+    pub fn default_text(&self) -> Option<String> {
+        match self.default_value.as_ref()? {
+            Value::String(text) if text.is_empty() => None,
+            Value::String(text) => Some(text.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// A person making a connection must supply it: not optional, not filled by Nango, not
+    /// hidden from the Connect UI, and without a default to fall back on.
     pub fn is_required(&self) -> bool {
-        !self.optional.unwrap_or(false) && !self.is_automated()
+        !self.optional.unwrap_or(false)
+            && !self.is_automated()
+            && !self.is_hidden()
+            && self.default_text().is_none()
     }
 }
 

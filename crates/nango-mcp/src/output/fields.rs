@@ -1,4 +1,6 @@
-//! The `fields` projection: compact rows by default, any field on request.
+//! The `fields` projection: compact rows by default, any field on request. Requested fields are
+//! extra: they add to the defaults, never replace them (a caller asking for `errors` still wants
+//! `health`; the dashboard's drill-down lost its Health column when `fields` replaced them).
 
 use serde_json::{Map, Value};
 
@@ -9,7 +11,8 @@ use crate::errors::ToolError;
 pub enum FieldSelection {
     Default,
     All,
-    Only(Vec<String>),
+    /// The defaults plus these.
+    Extra(Vec<String>),
 }
 
 impl FieldSelection {
@@ -36,7 +39,7 @@ impl FieldSelection {
                 ),
             ));
         }
-        Ok(Self::Only(requested.to_vec()))
+        Ok(Self::Extra(requested.to_vec()))
     }
 
     /// Keeps the selected fields of a serialised row; `always` fields (ids) are kept regardless.
@@ -45,8 +48,10 @@ impl FieldSelection {
         let keep = |name: &str| match self {
             Self::All => true,
             Self::Default => defaults.contains(&name) || always.contains(&name),
-            Self::Only(fields) => {
-                always.contains(&name) || fields.iter().any(|field| field == name)
+            Self::Extra(fields) => {
+                defaults.contains(&name)
+                    || always.contains(&name)
+                    || fields.iter().any(|field| field == name)
             }
         };
         Value::Object(
@@ -73,10 +78,10 @@ mod tests {
         );
         let all = FieldSelection::parse(Some(&["*".into()]), &available).unwrap();
         assert_eq!(all.project(row.clone(), &["name"], &["id"]), row);
-        let only = FieldSelection::parse(Some(&["email".into()]), &available).unwrap();
+        let extra = FieldSelection::parse(Some(&["email".into()]), &available).unwrap();
         assert_eq!(
-            only.project(row, &["name"], &["id"]),
-            json!({"id": 1, "email": "e"})
+            extra.project(row, &["name"], &["id"]),
+            json!({"id": 1, "name": "a", "email": "e"})
         );
         let error = FieldSelection::parse(Some(&["password".into()]), &available).unwrap_err();
         assert!(

@@ -45,9 +45,13 @@ pub struct Output {
     pub connections: usize,
     pub by_health: HealthCounts,
     pub syncs: BTreeMap<String, usize>,
+    /// The key may not read sync status: `syncs` is unknown, not empty.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub syncs_unknown: bool,
     /// One row per integration, worst first.
     pub integrations: Vec<IntegrationSummary>,
-    /// Problems worst first: auth errors, failing syncs, stale syncs, syncs that never ran.
+    /// Problems worst first: auth errors, failing syncs, connections in sync_error, stale syncs,
+    /// syncs that never ran.
     pub findings_total: usize,
     pub findings_shown: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,6 +88,9 @@ pub struct Finding {
 pub enum FindingKind {
     AuthError,
     SyncFailing,
+    /// Nango marks the connection `sync_error`, and no failing sync of it explains why (or sync
+    /// status could not be read).
+    SyncError,
     SyncStale,
     SyncNeverRan,
 }
@@ -93,6 +100,7 @@ impl FindingKind {
         match self {
             Self::AuthError => "ask the end user to re-authorise (Nango Connect reconnect session)",
             Self::SyncFailing => "list_syncs for the failure, then the run's logs",
+            Self::SyncError => "get_connection for the error's log id, then list_syncs",
             Self::SyncStale => "check the schedule and whether runs are stuck (list_syncs)",
             Self::SyncNeverRan => "check the sync is started and its first run is scheduled",
         }
@@ -102,6 +110,7 @@ impl FindingKind {
         match self {
             Self::AuthError => "auth_error",
             Self::SyncFailing => "sync_failing",
+            Self::SyncError => "sync_error",
             Self::SyncStale => "sync_stale",
             Self::SyncNeverRan => "sync_never_ran",
         }
@@ -184,7 +193,9 @@ impl NangoTool for AuditConnections {
             ),
             format!(
                 "Syncs: {}.",
-                if syncs.is_empty() {
+                if output.syncs_unknown {
+                    "unknown (this key may not read sync status; see the note)".to_owned()
+                } else if syncs.is_empty() {
                     "none".to_owned()
                 } else {
                     syncs.join(", ")
@@ -295,14 +306,21 @@ fn integrations_to_query(
     }
 }
 
+/// Sync status per integration, and whether the key could read it at all.
+#[derive(Default)]
+struct SyncStatuses {
+    rows: Vec<(String, SyncStatus)>,
+    unknown: bool,
+}
+
 async fn fetch_statuses(
     ctx: &ToolContext,
     integrations: &[String],
     notes: &mut Vec<String>,
-) -> Result<Vec<(String, SyncStatus)>, ToolError> {
+) -> Result<SyncStatuses, ToolError> {
     let total = integrations.len() as u64;
     let mut done = 0u64;
-    let mut statuses = Vec::new();
+    let mut statuses = SyncStatuses::default();
     let mut calls = stream::iter(integrations.iter().cloned())
         .map(|key| async move {
             let result = patient_sync_status(ctx, &key).await;
@@ -313,7 +331,9 @@ async fn fetch_statuses(
         done += 1;
         ctx.report(done, Some(total), format!("sync status of {key}"));
         match result {
-            Ok(rows) => statuses.extend(rows.into_iter().map(|row| (key.clone(), row))),
+            Ok(rows) => statuses
+                .rows
+                .extend(rows.into_iter().map(|row| (key.clone(), row))),
             Err(error) if error.is_unauthorized() || error.status() == Some(429) => {
                 return Err(ctx.nango_error(error));
             }
@@ -324,6 +344,7 @@ async fn fetch_statuses(
                     "Sync status unavailable for every integration: the key lacks the scope ({error}). \
                      Connection health is complete; sync findings are not."
                 ));
+                statuses.unknown = true;
                 break;
             }
             Err(error) => notes.push(format!("Sync status of {key} unavailable: {error}.")),
@@ -356,11 +377,32 @@ async fn patient_sync_status(ctx: &ToolContext, key: &str) -> Result<Vec<SyncSta
     }
 }
 
-fn summarise(
-    connections: &[Connection],
-    statuses: &[(String, SyncStatus)],
-    notes: Vec<String>,
-) -> Output {
+/// A connection Nango marks `sync_error` is a finding of its own unless a failing sync of it
+/// already is one (the usual case when sync status could be read).
+fn add_unexplained_sync_errors(connections: &[Connection], findings: &mut Vec<Finding>) {
+    let explained: BTreeSet<(String, String)> = findings
+        .iter()
+        .filter(|finding| finding.kind == FindingKind::SyncFailing)
+        .map(|finding| (finding.integration.clone(), finding.connection_id.clone()))
+        .collect();
+    for connection in connections {
+        let key = (
+            connection.provider_config_key.clone(),
+            connection.connection_id.clone(),
+        );
+        if health_of(connection).contains(&Health::SyncError) && !explained.contains(&key) {
+            findings.push(Finding {
+                kind: FindingKind::SyncError,
+                integration: key.0,
+                connection_id: key.1,
+                sync: None,
+                since: None,
+            });
+        }
+    }
+}
+
+fn summarise(connections: &[Connection], statuses: &SyncStatuses, notes: Vec<String>) -> Output {
     let now = Utc::now();
     let mut by_health = HealthCounts::default();
     let mut per_integration: BTreeMap<String, IntegrationSummary> = BTreeMap::new();
@@ -385,7 +427,7 @@ fn summarise(
         }
     }
     let mut syncs = BTreeMap::new();
-    for (integration, status) in statuses {
+    for (integration, status) in &statuses.rows {
         let state = sync_health(status, now);
         *syncs.entry(state.as_str().to_owned()).or_insert(0) += 1;
         let row = per_integration.entry(integration.clone()).or_default();
@@ -412,6 +454,7 @@ fn summarise(
             since: status.finished_at.map(|time| time.to_rfc3339()),
         });
     }
+    add_unexplained_sync_errors(connections, &mut findings);
     findings.sort_by(|a, b| {
         (a.kind, &a.integration, &a.connection_id, &a.sync).cmp(&(
             b.kind,
@@ -438,6 +481,7 @@ fn summarise(
         connections: connections.len(),
         by_health,
         syncs,
+        syncs_unknown: statuses.unknown,
         integrations,
         findings_total: findings.len(),
         findings_shown: 0,

@@ -73,6 +73,10 @@ pub struct Output {
     /// Facts about the credentials; null when the key may not read them (the recommended setup).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<CredentialFacts>,
+    /// Why credential facts are missing although they were asked for and the key may read
+    /// them: Nango's refresh on this read failed (400) or it is backing off after one (424).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials_withheld: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -168,6 +172,10 @@ impl NangoTool for GetConnection {
         }
         lines.push(match (&output.credentials, &output.connection_config) {
             (Some(facts), _) => credentials_line(facts),
+            (None, _) if output.credentials_withheld.is_some() => format!(
+                "Credentials: withheld by Nango: {}",
+                output.credentials_withheld.as_deref().unwrap_or_default()
+            ),
             (None, Some(_)) => "Credentials: not visible to this key (no connections:read_credentials scope; recommended).".to_owned(),
             (None, None) => "Credentials: not read (credentials=true reads their facts).".to_owned(),
         });
@@ -318,10 +326,21 @@ fn refresh_failed(
             listed(row)
         }
     };
+    let message = message.trim_end_matches('.');
+    let what = if status == 424 {
+        format!(
+            "a recent refresh failed and Nango is backing off before the next attempt (424 \
+             invalid_credentials: {message})"
+        )
+    } else {
+        format!(
+            "Nango tried to refresh the credentials on this read and the provider refused \
+             ({status} invalid_credentials: {message})"
+        )
+    };
+    output.credentials_withheld = Some(format!("{what}."));
     output.notes.push(format!(
-        "auth_error: Nango tried to refresh the credentials on this read and failed ({status} \
-         invalid_credentials: {}). The end user must re-authorise the connection.",
-        message.trim_end_matches('.')
+        "auth_error: {what}. The end user must re-authorise the connection."
     ));
     output
 }
@@ -368,6 +387,7 @@ fn output(detail: ConnectionDetail) -> Output {
         last_fetched_at: last_fetched_at.map(|time| time.to_rfc3339()),
         webhook_url_override,
         credentials,
+        credentials_withheld: None,
         notes,
         tags: connection.tags,
         connection_id: connection.connection_id,

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use futures::TryStreamExt;
 use nango_api::{
-    ConnectionsQuery, CredentialAccess, IntegrationInclude, NangoError,
+    ConnectionsQuery, CredentialAccess, IntegrationInclude, NangoError, ScopeProbe,
+    management::{GetOperation, ManagementError},
     models::{IntegrationScripts, Script, SyncSelector},
 };
 use schemars::JsonSchema;
@@ -114,7 +115,7 @@ impl NangoTool for GetEnvironment {
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
         let client = &ctx.client;
-        let (integrations, connections, variables, scripts, credential_access) = futures::join!(
+        let (integrations, connections, variables, scripts, credential_access, reads) = futures::join!(
             client.list_integrations(),
             client
                 .connections(ConnectionsQuery::default())
@@ -122,6 +123,7 @@ impl NangoTool for GetEnvironment {
             client.environment_variables(),
             client.scripts_config(),
             client.probe_credential_access(),
+            read_scope_probes(&ctx),
         );
         // Without a working key or host nothing else is worth reporting: say what to fix.
         let integrations = match integrations {
@@ -139,6 +141,7 @@ impl NangoTool for GetEnvironment {
         scopes.insert("variables:read".to_owned(), probe(&variables));
         scopes.insert("integrations:list_functions".to_owned(), probe(&scripts));
         record_credential_access(&credential_access, &mut scopes, &mut warnings);
+        scopes.extend(reads);
         let first_integration = integrations
             .as_ref()
             .ok()
@@ -348,6 +351,52 @@ async fn probe_integration(ctx: &ToolContext, key: &str, scopes: &mut BTreeMap<S
             "integrations:read_credentials".to_owned(),
             granted(detail.credentials.key_can_read()),
         );
+    }
+}
+
+/// `records:read`, `functions:read` and `logs:read`: probes that name things that cannot exist,
+/// so they read no record, function or log and touch no connection (see `read_probes.rs`).
+/// Without them a key missing one was reported fine until list_records or list_sync_runs failed.
+async fn read_scope_probes(ctx: &ToolContext) -> Vec<(String, String)> {
+    let (records, functions, logs) = futures::join!(
+        ctx.client.probe_records_read_scope(),
+        ctx.client.probe_functions_read_scope(),
+        logs_probe(ctx),
+    );
+    vec![
+        ("records:read".to_owned(), scope_probe(&records)),
+        ("functions:read".to_owned(), scope_probe(&functions)),
+        ("logs:read".to_owned(), logs.to_owned()),
+    ]
+}
+
+fn scope_probe(result: &Result<ScopeProbe, NangoError>) -> String {
+    match result {
+        Ok(ScopeProbe::Granted) => "granted",
+        Ok(ScopeProbe::Missing) => "missing",
+        Ok(ScopeProbe::Unknown) | Err(_) => "unknown",
+    }
+    .to_owned()
+}
+
+/// Nango's logs live behind its Management MCP, which hides (disables) the logs tools from a
+/// key without `environment:logs:read`. Asking for an operation id that cannot exist tells the
+/// two apart without reading any log.
+async fn logs_probe(ctx: &ToolContext) -> &'static str {
+    use std::hash::{BuildHasher, Hasher};
+    let nonce = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let made_up = format!("nango-mcp-scope-probe-{nonce:x}");
+    let probe = GetOperation {
+        operation_id: made_up,
+        messages: None,
+    };
+    match ctx.management.get_operation(&probe).await {
+        Err(ManagementError::MissingScope { .. }) => "missing",
+        // "Operation not found": the tool ran, so the key holds the scope.
+        Ok(_) | Err(ManagementError::Refused { .. }) => "granted",
+        Err(_) => "unknown",
     }
 }
 

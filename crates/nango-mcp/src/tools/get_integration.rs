@@ -75,10 +75,15 @@ pub struct Requirements {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct FieldRequirement {
     pub name: String,
-    /// A connection cannot be made without it (false for optional and Nango-filled fields).
+    /// A person must supply it: false for optional, Nango-filled, hidden and defaulted fields.
     pub required: bool,
     /// Nango fills it itself (e.g. Salesforce `instance_url`); nobody supplies it.
     pub automated: bool,
+    /// Nango's Connect UI never asks for it (e.g. a BASIC password that is always empty).
+    pub hidden: bool,
+    /// The catalog's default, used when nobody supplies the field (never shown for secret fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -145,16 +150,11 @@ impl NangoTool for GetIntegration {
         let mut notes = Vec::new();
         let provider = optional("provider template", provider, &mut notes);
         let functions = optional("deployed functions", functions, &mut notes).unwrap_or_default();
-        match detail.credentials {
-            AppCredentialsField::NotReturned => notes.push(
-                "App configuration (OAuth client, scopes) is not visible to this key; that is expected for a read-only key."
-                    .to_owned(),
-            ),
-            AppCredentialsField::NoneConfigured => notes.push(
-                "This integration has no app credentials (nothing to configure for its auth mode); each connection brings its own."
-                    .to_owned(),
-            ),
-            AppCredentialsField::Configured(_) => {}
+        let auth_mode = provider
+            .as_ref()
+            .and_then(|provider| provider.auth_mode.as_deref());
+        if let Some(note) = app_note(&detail.credentials, auth_mode) {
+            notes.push(note);
         }
         Ok(output(detail, provider, functions, notes))
     }
@@ -186,31 +186,7 @@ impl NangoTool for GetIntegration {
             ("Connection config", &requirements.connection_config),
             ("Credentials", &requirements.credentials),
         ] {
-            let (automated, supplied): (Vec<&FieldRequirement>, Vec<&FieldRequirement>) =
-                fields.iter().partition(|field| field.automated);
-            if !supplied.is_empty() {
-                let names: Vec<String> = supplied
-                    .iter()
-                    .map(|field| {
-                        format!(
-                            "{}{}",
-                            field.name,
-                            if field.required { "" } else { " (optional)" }
-                        )
-                    })
-                    .collect();
-                lines.push(format!(
-                    "{label} each connection must supply: {}",
-                    names.join(", ")
-                ));
-            }
-            if !automated.is_empty() {
-                let names: Vec<&str> = automated.iter().map(|field| field.name.as_str()).collect();
-                lines.push(format!(
-                    "{label} filled by Nango (nobody supplies it): {}",
-                    names.join(", ")
-                ));
-            }
+            lines.extend(requirement_lines(label, fields));
         }
         if let Some(docs) = &requirements.docs {
             lines.push(format!("Docs: {docs}"));
@@ -247,6 +223,55 @@ impl NangoTool for GetIntegration {
     }
 }
 
+/// Who supplies each field: a person (required, optional or defaulted), Nango, or nobody
+/// (hidden from the Connect UI, its default used).
+fn requirement_lines(label: &str, fields: &[FieldRequirement]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let names = |filter: &dyn Fn(&FieldRequirement) -> bool,
+                 describe: &dyn Fn(&FieldRequirement) -> String| {
+        fields
+            .iter()
+            .filter(|field| filter(field))
+            .map(describe)
+            .collect::<Vec<_>>()
+    };
+    let supplied = names(&|field| !field.automated && !field.hidden, &|field| {
+        let note = match (&field.default, field.required) {
+            (Some(default), _) => format!(" (default {default:?})"),
+            (None, false) => " (optional)".to_owned(),
+            (None, true) => String::new(),
+        };
+        format!("{}{note}", field.name)
+    });
+    if !supplied.is_empty() {
+        lines.push(format!(
+            "{label} each connection must supply: {}",
+            supplied.join(", ")
+        ));
+    }
+    let automated = names(&|field| field.automated, &|field| field.name.clone());
+    if !automated.is_empty() {
+        lines.push(format!(
+            "{label} filled by Nango (nobody supplies it): {}",
+            automated.join(", ")
+        ));
+    }
+    let hidden = names(
+        &|field| field.hidden && !field.automated,
+        &|field| match &field.default {
+            Some(default) => format!("{} (default {default:?})", field.name),
+            None => field.name.clone(),
+        },
+    );
+    if !hidden.is_empty() {
+        lines.push(format!(
+            "{label} hidden from Nango's Connect UI (nobody is asked; its default is used): {}",
+            hidden.join(", ")
+        ));
+    }
+    lines
+}
+
 fn app_line(app: &AppFacts) -> String {
     let mut line = format!(
         "App{}: scopes [{}]; client id {}, client secret {}, webhook secret {}",
@@ -268,6 +293,35 @@ fn app_line(app: &AppFacts) -> String {
 
 fn set(flag: bool) -> &'static str {
     if flag { "set" } else { "not set" }
+}
+
+/// Auth modes whose integration holds an app configuration (client id and secret, scopes, a
+/// private key). BASIC, API_KEY and the other modes have none: each connection brings its own.
+const APP_AUTH_MODES: &[&str] = &[
+    "OAUTH1",
+    "OAUTH2",
+    "APP",
+    "CUSTOM",
+    "MCP_OAUTH2",
+    "MCP_OAUTH2_GENERIC",
+    "TBA",
+];
+
+/// What to say about the app configuration: "not visible to this key" only when the auth mode
+/// has one (a read-only key on a BASIC integration hides nothing).
+fn app_note(credentials: &AppCredentialsField, auth_mode: Option<&str>) -> Option<String> {
+    let has_app = auth_mode.is_none_or(|mode| APP_AUTH_MODES.contains(&mode));
+    match credentials {
+        AppCredentialsField::Configured(_) => None,
+        AppCredentialsField::NotReturned if has_app => Some(
+            "App configuration (OAuth client, scopes) is not visible to this key; that is expected for a read-only key."
+                .to_owned(),
+        ),
+        AppCredentialsField::NotReturned | AppCredentialsField::NoneConfigured => Some(format!(
+            "This integration has no app credentials (nothing to configure for {}); each connection brings its own.",
+            auth_mode.map_or_else(|| "its auth mode".to_owned(), |mode| format!("auth mode {mode}"))
+        )),
+    }
 }
 
 /// A secondary lookup that should not sink the whole answer: failures become a note.
@@ -341,6 +395,10 @@ fn requirements(provider: Provider) -> Requirements {
                     name,
                     required: field.is_required(),
                     automated: field.is_automated(),
+                    hidden: field.is_hidden(),
+                    default: field
+                        .default_text()
+                        .filter(|_| !field.secret.unwrap_or(false)),
                     title: field.title,
                     description: field.description,
                     pattern: field.pattern,

@@ -36,7 +36,7 @@ pub struct Params {
     pub end_user: Option<String>,
     /// Exact tag matches.
     pub tags: Option<BTreeMap<String, String>>,
-    /// Extra fields: end_user, provider, errors, tags, metadata, created; or ["*"].
+    /// Extra fields, added to the default health: end_user, provider, errors, tags, metadata, created; or ["*"].
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub fields: Option<Vec<String>>,
@@ -51,6 +51,9 @@ pub struct Output {
     pub total: usize,
     /// Health counts over all connections matching the non-health filters.
     pub counts: HealthCounts,
+    /// How many connections `counts` covers, when a health filter narrowed `total` below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted: Option<usize>,
     pub shown: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
@@ -159,7 +162,9 @@ impl NangoTool for ListConnections {
         for (labels, _) in &matching {
             counts.add(labels);
         }
+        let mut counted = None;
         if let Some(wanted) = params.health.as_deref().filter(|wanted| !wanted.is_empty()) {
+            counted = Some(matching.len());
             matching.retain(|(labels, _)| labels.iter().any(|label| wanted.contains(label)));
         }
         // Worst first: auth errors need a person, sync errors need a look, ok needs nothing.
@@ -171,6 +176,7 @@ impl NangoTool for ListConnections {
         Ok(Output {
             total,
             counts,
+            counted,
             shown: rows.len(),
             next_cursor,
             connections: rows,
@@ -178,11 +184,7 @@ impl NangoTool for ListConnections {
     }
 
     fn render(output: &Output) -> String {
-        let summary = format!(
-            "{} connections match; health over the filtered set: {}.",
-            output.total,
-            output.counts.broken_line()
-        );
+        let summary = summary(output);
         if output.connections.is_empty() {
             return summary;
         }
@@ -214,6 +216,22 @@ impl NangoTool for ListConnections {
                 output.next_cursor.as_deref()
             )
         )
+    }
+}
+
+/// The counts say which set they cover: with a health filter, the set before it.
+fn summary(output: &Output) -> String {
+    match output.counted {
+        Some(counted) => format!(
+            "{} connections match the health filter; health of all {counted} connections before it: {}.",
+            output.total,
+            output.counts.broken_line()
+        ),
+        None => format!(
+            "{} connections match; health: {}.",
+            output.total,
+            output.counts.broken_line()
+        ),
     }
 }
 

@@ -33,7 +33,7 @@ pub struct Params {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<SyncHealth>")]
     pub state: Option<Vec<SyncHealth>>,
-    /// Extra fields: variant, status, next_run_at, type; or ["*"].
+    /// Extra fields, added to the defaults: variant, status, next_run_at, type; or ["*"].
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub fields: Option<Vec<String>>,
@@ -50,6 +50,9 @@ pub struct Output {
     pub total: usize,
     /// Syncs by state over every row matching the other filters.
     pub counts: BTreeMap<String, usize>,
+    /// How many syncs `counts` covers, when a state filter narrowed `total` below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counted: Option<usize>,
     pub shown: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
@@ -185,7 +188,9 @@ impl NangoTool for ListSyncs {
         for (state, _) in &rows {
             *counts.entry(state.as_str().to_owned()).or_insert(0) += 1;
         }
+        let mut counted = None;
         if let Some(wanted) = params.state.as_deref().filter(|wanted| !wanted.is_empty()) {
+            counted = Some(rows.len());
             rows.retain(|(state, _)| wanted.contains(state));
         }
         rows.sort_by(|(a, sync_a), (b, sync_b)| {
@@ -201,6 +206,7 @@ impl NangoTool for ListSyncs {
             connection_id,
             total,
             counts,
+            counted,
             shown: syncs.len(),
             next_cursor,
             syncs,
@@ -217,15 +223,18 @@ impl NangoTool for ListSyncs {
             .iter()
             .map(|(state, count)| format!("{count} {state}"))
             .collect();
-        let mut lines = vec![format!(
-            "{} syncs for {scope}: {}.",
-            output.total,
-            if counts.is_empty() {
-                "none deployed".to_owned()
-            } else {
-                counts.join(", ")
-            }
-        )];
+        let counts = if counts.is_empty() {
+            "none deployed".to_owned()
+        } else {
+            counts.join(", ")
+        };
+        let mut lines = vec![match output.counted {
+            Some(counted) => format!(
+                "{} syncs for {scope} match the state filter; all {counted} before it: {counts}.",
+                output.total
+            ),
+            None => format!("{} syncs for {scope}: {counts}.", output.total),
+        }];
         let now = Utc::now();
         lines.extend(output.syncs.iter().map(|row| sync_line(row, now)));
         lines.push(text::paging_line(

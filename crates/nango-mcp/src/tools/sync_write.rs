@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use nango_api::{
-    NangoError,
+    NangoError, ScopeProbe,
     models::{SyncMode, SyncSelector, SyncState, SyncStatus, SyncTarget},
 };
 use schemars::JsonSchema;
@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ToolContext, resolve::validate_id};
 use crate::{
-    args::one_or_many,
+    args::{one_or_many_required, one_or_many_schema},
     errors::ToolError,
     writes::{self, Outcome, gate},
 };
@@ -26,9 +26,10 @@ pub struct Params {
     pub integration: String,
     /// One connection; omit to act on every connection of the integration.
     pub connection_id: Option<String>,
-    /// Sync names (a name or a list).
-    #[serde(default, deserialize_with = "one_or_many")]
-    pub syncs: Option<Vec<String>>,
+    /// Sync names (a name or a list); list_syncs shows them.
+    #[serde(deserialize_with = "one_or_many_required")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
+    pub syncs: Vec<String>,
     /// The code from this tool's preview, sent once a person agreed.
     pub confirmation: Option<String>,
 }
@@ -115,7 +116,6 @@ fn validate(params: &Params) -> Result<Target, ToolError> {
     let names: BTreeSet<String> = params
         .syncs
         .iter()
-        .flatten()
         .map(|name| validate_id("syncs", name))
         .collect::<Result<_, _>>()?;
     if names.is_empty() {
@@ -133,7 +133,18 @@ fn validate(params: &Params) -> Result<Target, ToolError> {
 
 pub async fn run(ctx: ToolContext, kind: Kind, params: Params) -> Result<Output, ToolError> {
     let target = validate(&params)?;
-    let rows = current_state(&ctx, &target).await?;
+    // The preview reads with syncs:read and the write needs syncs:execute. When the read is
+    // refused, ask about the other scope too (the probe cannot write), so a narrow key is told
+    // every missing scope in one answer instead of one per attempt. Only then: a preview that
+    // succeeds sends Nango no POST at all.
+    let rows = match read_state(&ctx, &target).await {
+        Err(error) if error.is_missing_scope() => {
+            let execute = ctx.client.probe_syncs_execute_scope().await;
+            let execute_missing = !matches!(execute, Ok(ScopeProbe::Granted));
+            return Err(missing_scopes(kind, execute_missing));
+        }
+        read => current_state(&ctx, &target, read).await?,
+    };
     let connections: BTreeSet<&str> = rows.iter().map(|row| row.connection_id.as_str()).collect();
     let found: BTreeSet<&str> = rows.iter().map(|row| row.name.as_str()).collect();
     let mut warnings: Vec<String> = target
@@ -242,20 +253,65 @@ pub async fn run(ctx: ToolContext, kind: Kind, params: Params) -> Result<Output,
     Ok(output)
 }
 
-/// The rows the write will touch, as Nango reports them now.
-async fn current_state(ctx: &ToolContext, target: &Target) -> Result<Vec<SyncStatus>, ToolError> {
-    let rows = ctx
-        .client
+async fn read_state(ctx: &ToolContext, target: &Target) -> Result<Vec<SyncStatus>, NangoError> {
+    ctx.client
         .sync_status(
             &target.integration,
             &SyncSelector::Named(target.syncs.clone()),
             target.connection_id.as_deref(),
         )
         .await
-        .map_err(|error| match (&target.connection_id, error.code()) {
-            (Some(id), Some("invalid_body")) => missing_connection(id, &target.integration),
-            _ => ctx.nango_error(error),
-        })?;
+}
+
+/// Every scope the key lacks for this write, named in one answer; nothing was changed. Called
+/// when the preview's read was refused; `execute` is whether the write scope is missing too (or
+/// could not be told).
+fn missing_scopes(kind: Kind, execute: bool) -> ToolError {
+    let missing: Vec<&str> = [
+        (
+            true,
+            "environment:syncs:read (to read what the write touches)",
+        ),
+        (execute, "environment:syncs:execute (to write)"),
+    ]
+    .into_iter()
+    .filter_map(|(lacking, scope)| lacking.then_some(scope))
+    .collect();
+    ToolError::Write(format!(
+        "Nothing was changed: the secret key lacks {} for {}. Add {} to the key in the Nango \
+         dashboard (Environment settings → API keys), or use a key that has {}.",
+        missing.join(" and "),
+        kind.tool(),
+        if missing.len() > 1 {
+            "both scopes"
+        } else {
+            "that scope"
+        },
+        if missing.len() > 1 { "them" } else { "it" },
+    ))
+}
+
+/// The rows the write will touch, as Nango reports them now.
+async fn current_state(
+    ctx: &ToolContext,
+    target: &Target,
+    read: Result<Vec<SyncStatus>, NangoError>,
+) -> Result<Vec<SyncStatus>, ToolError> {
+    let rows = read.map_err(|error| match (&target.connection_id, error.code()) {
+        (Some(id), Some("invalid_body")) => missing_connection(id, &target.integration),
+        _ => ctx.nango_error(error),
+    })?;
+    // Nango answers an unknown integration with no rows, like an unknown sync: tell them apart.
+    if rows.is_empty() && !integration_exists(ctx, &target.integration).await? {
+        return Err(ToolError::NotFound {
+            what: "integration",
+            id: target.integration.clone(),
+            scope: String::new(),
+            hint:
+                "Nothing was changed. list_integrations shows the keys (writes take the exact key)."
+                    .to_owned(),
+        });
+    }
     if rows.is_empty() {
         return Err(ToolError::NotFound {
             what: "sync",
@@ -265,6 +321,18 @@ async fn current_state(ctx: &ToolContext, target: &Target) -> Result<Vec<SyncSta
         });
     }
     Ok(rows)
+}
+
+/// Whether the environment has an integration with exactly this key. A key that may not list
+/// integrations cannot tell: it is given the benefit of the doubt (the sync message follows).
+async fn integration_exists(ctx: &ToolContext, key: &str) -> Result<bool, ToolError> {
+    match ctx.client.list_integrations().await {
+        Ok(integrations) => Ok(integrations
+            .iter()
+            .any(|integration| integration.unique_key == key)),
+        Err(error) if error.is_missing_scope() => Ok(true),
+        Err(error) => Err(ctx.nango_error(error)),
+    }
 }
 
 fn missing_connection(id: &str, integration: &str) -> ToolError {

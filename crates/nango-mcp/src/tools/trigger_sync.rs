@@ -6,7 +6,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{Hints, NangoTool, ToolContext, Toolset, sync_write};
-use crate::{args::one_or_many, errors::ToolError};
+use crate::{
+    args::{one_or_many_required, one_or_many_schema},
+    errors::ToolError,
+};
 
 pub struct TriggerSync;
 
@@ -27,9 +30,10 @@ pub struct Params {
     pub integration: String,
     /// One connection; omit to trigger on every connection of the integration.
     pub connection_id: Option<String>,
-    /// Sync names (a name or a list).
-    #[serde(default, deserialize_with = "one_or_many")]
-    pub syncs: Option<Vec<String>>,
+    /// Sync names (a name or a list); list_syncs shows them.
+    #[serde(deserialize_with = "one_or_many_required")]
+    #[schemars(schema_with = "one_or_many_schema::<String>")]
+    pub syncs: Vec<String>,
     /// incremental (default) or full_refresh.
     pub mode: Option<Mode>,
     /// The code from this tool's preview, sent once a person agreed.

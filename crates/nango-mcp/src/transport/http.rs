@@ -6,6 +6,7 @@
 //! show them and scripts can branch on them.
 
 mod auth;
+mod cors;
 mod error;
 mod fair_queue;
 mod health;

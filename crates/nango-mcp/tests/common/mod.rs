@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+pub mod browser;
+
 use std::{
     process::Stdio,
     sync::{Arc, Mutex},

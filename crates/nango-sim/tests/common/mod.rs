@@ -34,6 +34,16 @@ pub fn real_samples() -> Value {
 }
 
 /// The dataset mirroring the seeded state of that capture (see its `_about`).
+/// The third capture from the same real server (`real-server-2026-12-08.json`): the listing
+/// filtered by connection id, the full-key detail read after a failed refresh, a BASIC
+/// integration and its provider entry, and the Management MCP without a handshake.
+#[allow(dead_code)]
+pub fn real_samples_2026_12_08() -> Value {
+    let text = include_str!("../fixtures/real-server-2026-12-08.json");
+    let root: Value = serde_json::from_str(text).expect("capture parses");
+    root["samples"].clone()
+}
+
 pub fn real_env_fixture() -> Value {
     serde_json::from_str(include_str!("../fixtures/real_env.json")).expect("fixture parses")
 }

@@ -5,6 +5,7 @@ mod credential_probe;
 mod environment;
 mod integrations;
 mod providers;
+mod read_probes;
 mod records;
 mod syncs;
 mod writes;

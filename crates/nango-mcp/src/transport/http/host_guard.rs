@@ -97,12 +97,7 @@ impl HostGuard {
             // Non-browser clients send no Origin, and browsers always do on cross-origin requests.
             return None;
         };
-        let allowed = origin
-            .to_str()
-            .ok()
-            .and_then(parse_request_origin)
-            .is_some_and(|origin| self.origin_allowed(&origin));
-        if !allowed {
+        if !self.origin_header_allowed(origin) {
             tracing::warn!(origin = ?origin, "refused request from an Origin not in the allow-list");
             return Some(Refusal::OriginNotAllowed.respond(format!(
                 "Origin {:?} is not allowed",
@@ -110,6 +105,20 @@ impl HostGuard {
             )));
         }
         None
+    }
+
+    /// Whether the operator allowed any browser origin at all (CORS is answered only then).
+    pub(crate) fn allows_browsers(&self) -> bool {
+        !self.origins.is_empty()
+    }
+
+    /// Whether this `Origin` header value is on the allow-list.
+    pub(crate) fn origin_header_allowed(&self, origin: &axum::http::HeaderValue) -> bool {
+        origin
+            .to_str()
+            .ok()
+            .and_then(parse_request_origin)
+            .is_some_and(|origin| self.origin_allowed(&origin))
     }
 
     fn host_allowed(&self, host: &str, port: Option<u16>) -> bool {

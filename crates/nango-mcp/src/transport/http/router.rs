@@ -51,6 +51,10 @@ where
     if !tokens.is_empty() {
         mcp = mcp.layer(from_fn_with_state(Arc::new(tokens), require_bearer));
     }
+    // Preflights carry no credentials: answered before the bearer check, after the guard.
+    if let Some(cors) = super::cors::layer(&guard) {
+        mcp = mcp.layer(cors);
+    }
     let mcp = mcp.layer(from_fn_with_state(
         Arc::clone(&guard),
         guard_host_and_origin,
