@@ -111,6 +111,9 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub http_limits: crate::cli_http::HttpLimitArgs,
 
+    #[command(flatten)]
+    pub oauth: crate::cli_oauth::OAuthArgs,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug.
     #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -91,7 +91,13 @@ pub async fn call(
         }
     });
     match server
-        .run_tool_asking(tool, arguments, Some(progress), Some(terminal_ask(yes)))
+        .run_tool_asking(
+            tool,
+            arguments,
+            Some(progress),
+            Some(terminal_ask(yes)),
+            None,
+        )
         .await
     {
         Ok(outcome) => {

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::HttpError;
 use super::host_guard::HostGuard;
+use super::oauth::Gatekeeper;
 use super::router;
 use super::settings::HttpSettings;
 
@@ -62,6 +63,13 @@ where
 {
     settings.validate()?;
     let guard = HostGuard::new(&settings.allowed_hosts, &settings.allowed_origins)?;
+    let gatekeeper = match &settings.oauth {
+        Some(oauth) => Some(Arc::new(Gatekeeper::new(
+            oauth.clone(),
+            settings.accepted_tokens(),
+        )?)),
+        None => None,
+    };
     let listener = TcpListener::bind(settings.bind)
         .await
         .map_err(|source| HttpError::Bind {
@@ -73,9 +81,13 @@ where
         source,
     })?;
     let mcp_cancel = CancellationToken::new();
+    if let Some(gatekeeper) = &gatekeeper {
+        gatekeeper.warm_up();
+    }
     let app = router::build(
         &settings,
         guard,
+        gatekeeper,
         make_handler,
         Arc::new(readiness),
         mcp_cancel.clone(),
@@ -90,7 +102,8 @@ where
     ));
     tracing::info!(
         url = %format!("http://{local_addr}/mcp"),
-        authenticated = !settings.accepted_tokens().is_empty(),
+        authenticated = !settings.accepted_tokens().is_empty() || settings.oauth.is_some(),
+        oauth_issuer = settings.oauth.as_ref().map(|oauth| oauth.issuer.as_str()),
         allowed_hosts = ?settings.allowed_hosts,
         "MCP Streamable HTTP transport listening"
     );
