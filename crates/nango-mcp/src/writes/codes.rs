@@ -161,13 +161,13 @@ impl ConfirmCodes {
 }
 
 impl ConfirmCodes {
-    /// 8 hex digits naming the caller without revealing it (keyed, so not guessable offline).
+    /// 8 hex digits telling callers apart, so a code shown to another caller is refused with a
+    /// clear reason. Not keyed (a code from another server must still read "mismatch"); it
+    /// grants nothing, as the caller is also in the MAC.
     fn caller_tag(&self, caller: &str) -> String {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.secret) else {
-            return String::new();
-        };
-        mac.update(format!("nango-mcp caller v1\n{caller}").as_bytes());
-        hex(mac.finalize().into_bytes().get(..4).unwrap_or_default())
+        use sha2::Digest;
+        let digest = Sha256::digest(format!("nango-mcp caller v1\n{caller}").as_bytes());
+        hex(digest.get(..4).unwrap_or_default())
     }
 }
 
