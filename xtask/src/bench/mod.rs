@@ -210,7 +210,11 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         sim.shutdown().await;
         tracing::info!(?cost, "sign-in: validation cost");
         use std::io::Write as _;
-        writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&cost)?)?;
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&cost)?
+        )?;
         return write_json(&options.out, &cost);
     }
     let large = Sim::start(large_environment(&plan)).await?;

@@ -53,11 +53,17 @@ async fn start_issuer(key: &EncodingKey) -> Result<Issuer> {
     jwk["kid"] = json!("bench-1");
     let fetches = Arc::new(AtomicUsize::new(0));
     let metadata = json!({"issuer": url, "jwks_uri": format!("{url}/jwks")});
-    let state = (Arc::new(metadata), Arc::new(json!({"keys": [jwk]})), fetches.clone());
+    let state = (
+        Arc::new(metadata),
+        Arc::new(json!({"keys": [jwk]})),
+        fetches.clone(),
+    );
     let app = Router::new()
         .route(
             "/.well-known/oauth-authorization-server",
-            get(|State((metadata, _, _)): State<IssuerState>| async move { Json(metadata.as_ref().clone()) }),
+            get(|State((metadata, _, _)): State<IssuerState>| async move {
+                Json(metadata.as_ref().clone())
+            }),
         )
         .route(
             "/jwks",
@@ -78,7 +84,9 @@ pub async fn measure(binary: &std::path::Path, sim: &Sim, calls: usize) -> Resul
     let key = EncodingKey::from_ec_pem(SIGNING_KEY)?;
     let issuer = start_issuer(&key).await?;
     // The public URL must be known before the port is: pick a free one first.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let resource = format!("http://127.0.0.1:{port}/mcp");
     let env = [
         ("NANGO_MCP_AUTH_TOKEN", STATIC_TOKEN.to_owned()),

@@ -38,7 +38,10 @@ pub struct Issuer {
 }
 
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
 
 fn jwk(pem: &[u8], alg: Algorithm, kid: &str) -> Value {
@@ -78,6 +81,7 @@ impl Issuer {
         &self.shared.issuer
     }
 
+    /// Key-set requests received, answered or not.
     pub fn jwks_fetches(&self) -> usize {
         self.shared.fetches.load(Ordering::SeqCst)
     }
@@ -112,10 +116,10 @@ async fn metadata(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
 }
 
 async fn jwks(State(shared): State<Arc<Shared>>) -> axum::response::Response {
+    shared.fetches.fetch_add(1, Ordering::SeqCst);
     if shared.down.load(Ordering::SeqCst) {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
-    shared.fetches.fetch_add(1, Ordering::SeqCst);
     Json(shared.jwks.lock().unwrap().clone()).into_response()
 }
 
@@ -126,7 +130,7 @@ pub fn sign(claims: &Value, pem: &[u8], alg: Algorithm, kid: &str) -> String {
     header.typ = Some("at+jwt".to_owned());
     let key = match alg {
         Algorithm::RS256 => EncodingKey::from_rsa_pem(pem).unwrap(),
-        Algorithm::HS256 => EncodingKey::from_secret(pem),
+        Algorithm::HS256 => EncodingKey::from_secret(pem).unwrap(),
         _ => EncodingKey::from_ec_pem(pem).unwrap(),
     };
     encode(&header, claims, &key).unwrap()

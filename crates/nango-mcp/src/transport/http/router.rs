@@ -86,7 +86,9 @@ where
     if let Some(oauth) = &settings.oauth {
         router = router.merge(oauth::metadata_routes(oauth));
     }
-    router.fallback(not_found).layer(TraceLayer::new_for_http())
+    router
+        .fallback(not_found)
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
 /// rmcp's service in stateless mode: every POST is answered on its own, so any replica can serve
@@ -113,6 +115,17 @@ where
         move || Ok(make_handler()),
         Arc::new(NeverSessionManager::default()),
         config,
+    )
+}
+
+/// The request span names the path only: a query string may hold a secret (a client that put
+/// its access token in the URL, which is refused but must not be logged).
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
     )
 }
 
