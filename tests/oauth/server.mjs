@@ -71,6 +71,18 @@ function makeProvider(issuer) {
   });
   // Plain http on loopback: cookies without `secure`, as in a local set-up.
   provider.proxy = true;
+  // Registration does not pin a client to the scopes it named then (clients register when first
+  // refused, with only the read scope): like Keycloak's optional client scopes, every scope stays
+  // available and consent decides, so a client can step up to the write scope later.
+  provider.use(async (ctx, next) => {
+    if (ctx.method !== 'POST' || ctx.path !== '/reg') return next();
+    const chunks = [];
+    for await (const chunk of ctx.req) chunks.push(chunk);
+    const metadata = JSON.parse(Buffer.concat(chunks).toString() || '{}');
+    delete metadata.scope;
+    ctx.req.body = metadata;
+    return next();
+  });
   provider.use(async (ctx, next) => {
     const match = ctx.method === 'GET' && ctx.path.match(/^\/interaction\/([^/]+)$/);
     if (!match) return next();
