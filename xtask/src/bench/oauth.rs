@@ -50,7 +50,9 @@ async fn start_issuer(key: &EncodingKey) -> Result<Issuer> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
     let mut jwk = serde_json::to_value(Jwk::from_encoding_key(key, Algorithm::ES256)?)?;
-    jwk["kid"] = json!("bench-1");
+    if let Some(fields) = jwk.as_object_mut() {
+        fields.insert("kid".to_owned(), json!("bench-1"));
+    }
     let fetches = Arc::new(AtomicUsize::new(0));
     let metadata = json!({"issuer": url, "jwks_uri": format!("{url}/jwks")});
     let state = (

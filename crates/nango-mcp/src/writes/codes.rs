@@ -107,7 +107,7 @@ impl ConfirmCodes {
             .unwrap_or(0)
             .to_be_bytes();
         }
-        let nonce = format!("{}{}", hex(&nonce), self.caller_tag(caller));
+        let nonce = format!("{}{}", hex(&nonce), caller_tag(caller));
         let mac = self.mac(&bound_to(binding, caller), expiry, &nonce);
         format!("{expiry}.{nonce}.{mac}")
     }
@@ -127,7 +127,7 @@ impl ConfirmCodes {
             return Err(CodeError::Malformed);
         };
         let expiry: u64 = expiry.parse().map_err(|_| CodeError::Malformed)?;
-        if !nonce.ends_with(&self.caller_tag(caller)) {
+        if !nonce.ends_with(&caller_tag(caller)) {
             return Err(CodeError::OtherCaller);
         }
         let expected = self.mac(&bound_to(binding, caller), expiry, nonce);
@@ -160,15 +160,13 @@ impl ConfirmCodes {
     }
 }
 
-impl ConfirmCodes {
-    /// 8 hex digits telling callers apart, so a code shown to another caller is refused with a
-    /// clear reason. Not keyed (a code from another server must still read "mismatch"); it
-    /// grants nothing, as the caller is also in the MAC.
-    fn caller_tag(&self, caller: &str) -> String {
-        use sha2::Digest;
-        let digest = Sha256::digest(format!("nango-mcp caller v1\n{caller}").as_bytes());
-        hex(digest.get(..4).unwrap_or_default())
-    }
+/// 8 hex digits telling callers apart, so a code shown to another caller is refused with a clear
+/// reason. Not keyed (a code from another server must still read "mismatch"); it grants nothing,
+/// as the caller is also in the MAC.
+fn caller_tag(caller: &str) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(format!("nango-mcp caller v1\n{caller}").as_bytes());
+    hex(digest.get(..4).unwrap_or_default())
 }
 
 /// The binding with the caller in it: a code for one person's write is no code for another's.
@@ -243,11 +241,7 @@ mod tests {
         // A forged tag does not help: the caller is in the MAC too.
         let mallory = codes.issue_to("pause|dev|a", "mallory");
         let (head, mac) = mallory.rsplit_once('.').unwrap();
-        let forged = format!(
-            "{}{}.{mac}",
-            &head[..head.len() - 8],
-            codes.caller_tag("alice")
-        );
+        let forged = format!("{}{}.{mac}", &head[..head.len() - 8], caller_tag("alice"));
         assert_eq!(
             codes.redeem_by("pause|dev|a", "alice", &forged),
             Err(CodeError::Mismatch)

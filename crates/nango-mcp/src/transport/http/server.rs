@@ -62,7 +62,7 @@ where
     R: Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
 {
     settings.validate()?;
-    let guard = HostGuard::new(&settings.allowed_hosts, &settings.allowed_origins)?;
+    let guard = HostGuard::new(&allowed_hosts(&settings), &settings.allowed_origins)?;
     let gatekeeper = match &settings.oauth {
         Some(oauth) => Some(Arc::new(Gatekeeper::new(
             oauth.clone(),
@@ -112,6 +112,22 @@ where
         shutdown,
         task,
     })
+}
+
+/// The configured hosts, plus the public URL's host with sign-in: clients reach the server there
+/// by definition, so it need not be listed twice.
+fn allowed_hosts(settings: &HttpSettings) -> Vec<String> {
+    let mut hosts = settings.allowed_hosts.clone();
+    let public = settings
+        .oauth
+        .as_ref()
+        .and_then(|oauth| oauth.public.host_str());
+    if let Some(host) = public
+        && !hosts.iter().any(|listed| listed.eq_ignore_ascii_case(host))
+    {
+        hosts.push(host.to_owned());
+    }
+    hosts
 }
 
 /// Serves until SIGTERM or SIGINT, then shuts down gracefully; a second signal stops at once.
@@ -231,5 +247,29 @@ impl ShutdownSignals {
             std::future::pending::<()>().await;
         }
         "Ctrl-C"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::http::oauth::OAuthSettings;
+
+    #[test]
+    fn the_public_host_is_allowed_with_sign_in() {
+        let mut settings = HttpSettings::new("0.0.0.0:8080".parse().unwrap());
+        assert!(!allowed_hosts(&settings).contains(&"mcp.example.com".to_owned()));
+        settings.oauth = Some(
+            OAuthSettings::new(
+                "https://id.example.com",
+                "https://mcp.example.com/mcp",
+                "r",
+                "w",
+            )
+            .unwrap(),
+        );
+        let hosts = allowed_hosts(&settings);
+        assert!(hosts.contains(&"mcp.example.com".to_owned()), "{hosts:?}");
+        assert!(hosts.contains(&"127.0.0.1".to_owned()));
     }
 }
