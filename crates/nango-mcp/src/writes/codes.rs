@@ -127,12 +127,15 @@ impl ConfirmCodes {
             return Err(CodeError::Malformed);
         };
         let expiry: u64 = expiry.parse().map_err(|_| CodeError::Malformed)?;
-        if !nonce.ends_with(&caller_tag(caller)) {
-            return Err(CodeError::OtherCaller);
-        }
         let expected = self.mac(&bound_to(binding, caller), expiry, nonce);
         if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
-            return Err(CodeError::Mismatch);
+            // A well-formed nonce tagged for someone else: say so rather than "mismatch".
+            let tagged = nonce.len() == NONCE_HEX + TAG_HEX;
+            return Err(if tagged && !nonce.ends_with(&caller_tag(caller)) {
+                CodeError::OtherCaller
+            } else {
+                CodeError::Mismatch
+            });
         }
         let now = self.now_secs();
         if now >= expiry {
@@ -159,6 +162,10 @@ impl ConfirmCodes {
         hex(digest.get(..16).unwrap_or_default())
     }
 }
+
+/// Hex digits of a code's random nonce, and of the caller tag that follows it.
+const NONCE_HEX: usize = 16;
+const TAG_HEX: usize = 8;
 
 /// 8 hex digits telling callers apart, so a code shown to another caller is refused with a clear
 /// reason. Not keyed (a code from another server must still read "mismatch"); it grants nothing,
