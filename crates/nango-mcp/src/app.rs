@@ -50,6 +50,7 @@ async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> an
     let mut settings = HttpSettings::new(addr).with_auth_token(AuthToken::from_env()?);
     settings.more_auth_tokens = AuthToken::many_from_env()?;
     args.http_limits.apply(&mut settings);
+    settings.oauth = args.oauth.settings()?;
     if !args.allowed_hosts.is_empty() {
         settings.allowed_hosts = args.allowed_hosts.clone();
     }

@@ -113,6 +113,9 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub http_limits: crate::cli_http::HttpLimitArgs,
 
+    #[command(flatten)]
+    pub oauth: crate::cli_oauth::OAuthArgs,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug [default: info; for `call`
     /// and `tools`, warnings and every write action].
     #[arg(long, env = "NANGO_MCP_LOG", global = true)]

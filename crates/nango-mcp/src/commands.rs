@@ -101,6 +101,7 @@ pub async fn call(
                 arguments.clone(),
                 Some(Arc::clone(&progress)),
                 Some(terminal_ask(yes)),
+                None,
             )
             .await;
         match result {

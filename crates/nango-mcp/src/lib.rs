@@ -5,9 +5,11 @@
 
 pub mod app;
 pub mod args;
+pub mod caller;
 pub mod catalog;
 pub mod cli;
 pub mod cli_http;
+pub mod cli_oauth;
 pub mod commands;
 pub mod completion;
 pub mod config;

@@ -116,16 +116,19 @@ impl NangoMcp {
         arguments: Map<String, Value>,
         progress: Option<Progress>,
     ) -> Result<ToolOutcome, ToolError> {
-        self.run_tool_asking(name, arguments, progress, None).await
+        self.run_tool_asking(name, arguments, progress, None, None)
+            .await
     }
 
     /// Runs one tool; a write asks the person through `ask` when given (see `writes::gate`).
+    /// `caller` is who is calling over HTTP (logged, and bound into confirmation codes).
     pub async fn run_tool_asking(
         &self,
         name: &str,
         arguments: Map<String, Value>,
         progress: Option<Progress>,
         ask: Option<crate::writes::Ask>,
+        caller: Option<crate::caller::Caller>,
     ) -> Result<ToolOutcome, ToolError> {
         let entry = self.inner.registry.get(name).ok_or_else(|| {
             ToolError::invalid(
@@ -158,11 +161,13 @@ impl NangoMcp {
                 enabled: self.inner.writes.enabled,
                 codes: self.inner.writes.codes.clone(),
                 ask,
+                caller,
             },
         };
         let environment = ctx.environment.clone();
+        let caller = ctx.writes.caller_name();
         let call = entry.call(ctx, Value::Object(arguments));
-        crate::tools::supervise::supervised(name, &environment, call).await
+        crate::tools::supervise::supervised(name, &environment, &caller, call).await
     }
 }
 
@@ -290,12 +295,26 @@ impl ServerHandler for NangoMcp {
         }
         let progress = progress_reporter(&context);
         let arguments = request.arguments.unwrap_or_default();
-        let result = match self.run_tool(&request.name, arguments, progress).await {
+        let caller = caller_of(&context);
+        let result = match self
+            .run_tool_asking(&request.name, arguments, progress, None, caller)
+            .await
+        {
             Ok(outcome) => success(outcome),
             Err(error) => CallToolResult::error(vec![ContentBlock::text(error.message())]),
         };
         Ok(result.into())
     }
+}
+
+/// Who is calling, as the HTTP transport's authentication recorded it on the request (rmcp hands
+/// the request's parts to handlers); `None` on stdio.
+fn caller_of(context: &RequestContext<RoleServer>) -> Option<crate::caller::Caller> {
+    context
+        .extensions
+        .get::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::caller::Caller>())
+        .cloned()
 }
 
 /// Write tools over MCP: the person is asked through the client when it can elicit.
@@ -314,7 +333,8 @@ impl NangoMcp {
                     arguments.insert("confirmation".to_owned(), Value::String(code));
                 }
                 Some(Err(())) => {
-                    tracing::info!(tool = %request.name, outcome = "declined", "write action");
+                    let caller = caller_of(context).map(|caller| caller.to_string());
+                    tracing::info!(asked_by = caller.unwrap_or_default(), tool = %request.name, outcome = "declined", "write action");
                     let mut result = CallToolResult::success(vec![ContentBlock::text(
                         "Declined, nothing changed: the person did not confirm.",
                     )]);
@@ -332,7 +352,7 @@ impl NangoMcp {
         };
         let progress = progress_reporter(context);
         match self
-            .run_tool_asking(&request.name, arguments, progress, ask)
+            .run_tool_asking(&request.name, arguments, progress, ask, caller_of(context))
             .await
         {
             Ok(outcome) => {

@@ -8,6 +8,7 @@ mod cold_start;
 pub mod compare;
 mod latency;
 mod load;
+mod oauth;
 mod paging;
 mod remote;
 mod server;
@@ -43,6 +44,10 @@ pub struct BenchOptions {
     /// Only the team-server runs (shared token, own tokens, flood); writes only their JSON.
     #[arg(long)]
     pub team_only: bool,
+    /// Only the sign-in bench: what validating an OAuth access token adds per call, and JWKS
+    /// fetches over the run (a debug binary will do; say so with the figures).
+    #[arg(long)]
+    pub oauth_only: bool,
     /// NAME=VALUE for the team servers' environment, e.g. NANGO_MCP_MAX_CONCURRENT=200 or
     /// GLIBC_TUNABLES=glibc.malloc.arena_max=1, to compare settings on one binary.
     #[arg(long = "server-env", value_name = "NAME=VALUE", value_parser = name_value)]
@@ -198,6 +203,20 @@ pub async fn run(options: BenchOptions) -> Result<()> {
         return write_json(&options.out, &remote);
     }
 
+    if options.oauth_only {
+        let sim = Sim::start(SimConfig::demo()).await?;
+        let calls = if options.quick { 200 } else { 1_000 };
+        let cost = oauth::measure(&binary, &sim, calls).await?;
+        sim.shutdown().await;
+        tracing::info!(?cost, "sign-in: validation cost");
+        use std::io::Write as _;
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&cost)?
+        )?;
+        return write_json(&options.out, &cost);
+    }
     let large = Sim::start(large_environment(&plan)).await?;
     tracing::info!(runs = plan.cold_start_runs, "cold start");
     let cold_start = cold_start::measure(&binary, &large, plan.cold_start_runs).await?;

@@ -98,6 +98,16 @@ impl HttpServer {
 
     /// Same, with extra environment variables (e.g. bearer tokens, limits).
     pub async fn start_with(binary: &Path, sim: &Sim, env: &[(&str, String)]) -> Result<Self> {
+        Self::start_on(binary, sim, env, 0).await
+    }
+
+    /// Same, on a given loopback port (0: any), for settings that name the server's own URL.
+    pub async fn start_on(
+        binary: &Path,
+        sim: &Sim,
+        env: &[(&str, String)],
+        port: u16,
+    ) -> Result<Self> {
         let mut command = command(binary, sim);
         for (name, value) in env {
             command.env(name, value);
@@ -105,7 +115,7 @@ impl HttpServer {
         // The listening line is logged at info; everything else stays quiet.
         command
             .env("NANGO_MCP_LOG", "error,nango_mcp::transport=info")
-            .args(["--http", "127.0.0.1:0"])
+            .args(["--http", &format!("127.0.0.1:{port}")])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());

@@ -64,6 +64,7 @@ impl NangoTool for CreateReconnectLink {
         let connection_id = validate_id("connection_id", &params.connection_id)?;
         let log = |outcome| {
             writes::log(
+                &ctx.writes.caller_name(),
                 Self::NAME,
                 &ctx.environment,
                 &integration,

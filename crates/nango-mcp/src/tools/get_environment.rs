@@ -392,7 +392,12 @@ async fn logs_probe(ctx: &ToolContext) -> &'static str {
         operation_id: made_up,
         messages: None,
     };
-    match ctx.management.get_operation(&probe).await {
+    // No Management MCP configured (a self-hosted Nango without NANGO_MANAGEMENT_MCP_URL):
+    // nothing to ask, and never Nango Cloud's with this key.
+    let Some(management) = &ctx.management else {
+        return "unknown";
+    };
+    match management.get_operation(&probe).await {
         Err(ManagementError::MissingScope { .. }) => "missing",
         // "Operation not found": the tool ran, so the key holds the scope.
         Ok(_) | Err(ManagementError::Refused { .. }) => "granted",

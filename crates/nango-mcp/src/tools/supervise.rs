@@ -10,20 +10,26 @@ use tracing::{Instrument, field::Empty};
 
 use crate::{errors::ToolError, output::text};
 
-/// Runs one tool call of `tool` against `environment`, isolated and logged.
+/// Runs one tool call of `tool` against `environment` for `caller` (who is calling over HTTP,
+/// empty on stdio), isolated and logged.
 pub async fn supervised<T>(
     tool: &str,
     environment: &str,
+    caller: &str,
     work: impl Future<Output = Result<T, ToolError>>,
 ) -> Result<T, ToolError> {
     let span = tracing::info_span!(
         "tool_call",
         tool,
         environment,
+        caller = Empty,
         duration_ms = Empty,
         upstream_requests = Empty,
         outcome = Empty,
     );
+    if !caller.is_empty() {
+        span.record("caller", caller);
+    }
     let started = Instant::now();
     crate::memory::note_call();
     let (result, requests) = nango_api::count_requests(isolated(work))
@@ -71,7 +77,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_call_is_an_error_that_says_bug_and_the_next_call_runs() {
-        let crashed = supervised::<u32>("list_records", "default", async {
+        let crashed = supervised::<u32>("list_records", "default", "", async {
             let rows: Vec<u32> = Vec::new();
             Ok(rows[3])
         })
@@ -79,13 +85,13 @@ mod tests {
         let message = crashed.unwrap_err().message();
         assert!(message.contains("bug in nango-mcp"), "{message}");
         assert!(message.contains("index out of bounds"), "{message}");
-        let next = supervised("list_records", "default", async { Ok(7) }).await;
+        let next = supervised("list_records", "default", "", async { Ok(7) }).await;
         assert_eq!(next.unwrap(), 7);
     }
 
     #[tokio::test]
     async fn errors_pass_through_unchanged() {
-        let failed = supervised::<()>("list_records", "default", async {
+        let failed = supervised::<()>("list_records", "default", "", async {
             Err(ToolError::invalid("limit", "must be at least 1"))
         })
         .await;

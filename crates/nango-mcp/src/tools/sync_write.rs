@@ -197,6 +197,7 @@ pub async fn run(ctx: ToolContext, kind: Kind, params: Params) -> Result<Output,
     );
     let log = |outcome| {
         writes::log(
+            &ctx.writes.caller_name(),
             kind.tool(),
             &ctx.environment,
             &target.integration,

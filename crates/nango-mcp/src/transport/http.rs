@@ -12,6 +12,7 @@ mod fair_queue;
 mod health;
 mod host_guard;
 mod limits;
+pub mod oauth;
 mod router;
 mod server;
 mod settings;

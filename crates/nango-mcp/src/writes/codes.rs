@@ -37,6 +37,11 @@ pub enum CodeError {
     )]
     Expired,
     #[error(
+        "was issued to another caller: a confirmation code can only be redeemed by the person who received the preview. \
+         Nothing was changed. Call again without `confirmation` to get your own preview and code"
+    )]
+    OtherCaller,
+    #[error(
         "was already used; each code confirms one write. Nothing was changed. Call again without `confirmation` for a new code"
     )]
     Replayed,
@@ -83,6 +88,12 @@ impl ConfirmCodes {
 
     /// A code for `binding` (what the write will do, in canonical form), valid [`CODE_TTL`].
     pub fn issue(&self, binding: &str) -> String {
+        self.issue_to(binding, "")
+    }
+
+    /// A code for `binding` that only `caller` can redeem: the caller is in the MAC, and a short
+    /// tag of it rides in the nonce so another caller is told why, not just "mismatch".
+    pub fn issue_to(&self, binding: &str, caller: &str) -> String {
         let expiry = self.now_secs() + CODE_TTL.as_secs();
         let mut nonce = [0_u8; 8];
         if getrandom::getrandom(&mut nonce).is_err() {
@@ -96,13 +107,19 @@ impl ConfirmCodes {
             .unwrap_or(0)
             .to_be_bytes();
         }
-        let nonce = hex(&nonce);
-        let mac = self.mac(binding, expiry, &nonce);
+        let nonce = format!("{}{}", hex(&nonce), caller_tag(caller));
+        let mac = self.mac(&bound_to(binding, caller), expiry, &nonce);
         format!("{expiry}.{nonce}.{mac}")
     }
 
     /// Checks `code` against `binding` and spends it.
     pub fn redeem(&self, binding: &str, code: &str) -> Result<(), CodeError> {
+        self.redeem_by(binding, "", code)
+    }
+
+    /// Checks `code` against `binding` and `caller` (who must be the one it was issued to), and
+    /// spends it.
+    pub fn redeem_by(&self, binding: &str, caller: &str, code: &str) -> Result<(), CodeError> {
         let mut parts = code.trim().split('.');
         let (Some(expiry), Some(nonce), Some(mac), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -110,9 +127,15 @@ impl ConfirmCodes {
             return Err(CodeError::Malformed);
         };
         let expiry: u64 = expiry.parse().map_err(|_| CodeError::Malformed)?;
-        let expected = self.mac(binding, expiry, nonce);
+        let expected = self.mac(&bound_to(binding, caller), expiry, nonce);
         if !constant_time_eq(expected.as_bytes(), mac.as_bytes()) {
-            return Err(CodeError::Mismatch);
+            // A well-formed nonce tagged for someone else: say so rather than "mismatch".
+            let tagged = nonce.len() == NONCE_HEX + TAG_HEX;
+            return Err(if tagged && !nonce.ends_with(&caller_tag(caller)) {
+                CodeError::OtherCaller
+            } else {
+                CodeError::Mismatch
+            });
         }
         let now = self.now_secs();
         if now >= expiry {
@@ -137,6 +160,28 @@ impl ConfirmCodes {
         mac.update(format!("nango-mcp confirm v1\n{binding}\n{expiry}\n{nonce}").as_bytes());
         let digest = mac.finalize().into_bytes();
         hex(digest.get(..16).unwrap_or_default())
+    }
+}
+
+/// Hex digits of a code's random nonce, and of the caller tag that follows it.
+const NONCE_HEX: usize = 16;
+const TAG_HEX: usize = 8;
+
+/// 8 hex digits telling callers apart, so a code shown to another caller is refused with a clear
+/// reason. Not keyed (a code from another server must still read "mismatch"); it grants nothing,
+/// as the caller is also in the MAC.
+fn caller_tag(caller: &str) -> String {
+    use sha2::Digest;
+    let digest = Sha256::digest(format!("nango-mcp caller v1\n{caller}").as_bytes());
+    hex(digest.get(..4).unwrap_or_default())
+}
+
+/// The binding with the caller in it: a code for one person's write is no code for another's.
+fn bound_to(binding: &str, caller: &str) -> String {
+    if caller.is_empty() {
+        binding.to_owned()
+    } else {
+        format!("{binding}\ncaller={caller}")
     }
 }
 
@@ -182,6 +227,32 @@ mod tests {
         assert_eq!(later.redeem("x", &extended), Err(CodeError::Mismatch));
         assert_eq!(later.redeem("x", "yes"), Err(CodeError::Malformed));
         assert_eq!(later.redeem("x", ""), Err(CodeError::Malformed));
+    }
+
+    #[test]
+    fn a_code_is_redeemable_only_by_its_caller() {
+        let codes = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
+        let code = codes.issue_to("pause|dev|a", "alice via claude");
+        assert_eq!(
+            codes.redeem_by("pause|dev|a", "bob via claude", &code),
+            Err(CodeError::OtherCaller)
+        );
+        assert_eq!(
+            codes.redeem("pause|dev|a", &code),
+            Err(CodeError::OtherCaller)
+        );
+        assert_eq!(
+            codes.redeem_by("pause|dev|a", "alice via claude", &code),
+            Ok(())
+        );
+        // A forged tag does not help: the caller is in the MAC too.
+        let mallory = codes.issue_to("pause|dev|a", "mallory");
+        let (head, mac) = mallory.rsplit_once('.').unwrap();
+        let forged = format!("{}{}.{mac}", &head[..head.len() - 8], caller_tag("alice"));
+        assert_eq!(
+            codes.redeem_by("pause|dev|a", "alice", &forged),
+            Err(CodeError::Mismatch)
+        );
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub async fn confirm(
     if let Some(code) = confirmation.filter(|code| !code.trim().is_empty()) {
         ctx.writes
             .codes
-            .redeem(binding, code)
+            .redeem_by(binding, &ctx.writes.caller_name(), code)
             .map_err(|error| ToolError::invalid("confirmation", format!("this code {error}")))?;
         return Ok(Gate::Proceed);
     }
@@ -40,7 +40,10 @@ pub async fn confirm(
         }
     }
     Ok(Gate::Preview {
-        confirmation: ctx.writes.codes.issue(binding),
+        confirmation: ctx
+            .writes
+            .codes
+            .issue_to(binding, &ctx.writes.caller_name()),
     })
 }
 

@@ -33,6 +33,8 @@ pub struct WriteContext {
     pub codes: Arc<ConfirmCodes>,
     /// Inline confirmation, when this caller can be asked.
     pub ask: Option<Ask>,
+    /// Who is calling (signed-in person or static token); `None` on stdio and the CLI.
+    pub caller: Option<crate::caller::Caller>,
 }
 
 impl WriteContext {
@@ -42,7 +44,16 @@ impl WriteContext {
             enabled: false,
             codes: Arc::new(ConfirmCodes::new(b"unused".to_vec())),
             ask: None,
+            caller: None,
         }
+    }
+
+    /// The caller as bound into confirmation codes and logged ("" when anonymous).
+    pub fn caller_name(&self) -> String {
+        self.caller
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
     }
 }
 
@@ -66,9 +77,11 @@ impl Outcome {
     }
 }
 
-/// The info line every write attempt leaves on stderr: what, where, and how it ended. Never a
-/// secret, a code or a Connect link.
+/// The info line every write attempt leaves on stderr: who, what, where, and how it ended. The
+/// person who asked is the one who confirmed (a code is bound to its caller). Never a secret, a
+/// code or a Connect link.
 pub fn log(
+    caller: &str,
     tool: &str,
     environment: &str,
     integration: &str,
@@ -76,7 +89,10 @@ pub fn log(
     syncs: &[String],
     outcome: Outcome,
 ) {
+    let confirmed_by = if outcome == Outcome::Done { caller } else { "" };
     tracing::info!(
+        asked_by = caller,
+        confirmed_by,
         tool,
         environment,
         integration,

@@ -14,8 +14,8 @@ use super::settings::AuthToken;
 /// Who a request counts against for the per-client concurrency limit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum ClientKey {
-    /// Authenticated requests are keyed by the token they presented (a digest prefix of it).
-    Token(u64),
+    /// Signed-in (or static-token) requests are keyed by who they are: fairness per person.
+    Caller(crate::caller::Caller),
     /// Unauthenticated servers (loopback only) key by the peer's address.
     Peer(IpAddr),
     /// No peer address was recorded (only when the router is served without connect info).
@@ -43,14 +43,16 @@ pub(crate) async fn require_bearer(
     next: Next,
 ) -> Response {
     let presented = presented_token(request.headers());
-    match presented.map(|presented| AuthToken::find(&tokens, presented)) {
-        Some(Some(token)) => {
+    match presented.map(|presented| AuthToken::position(&tokens, presented)) {
+        Some(Some(position)) => {
             // rmcp hands the request headers to tool handlers; the secret has done its job and
             // must not be there for a handler to log.
             request.headers_mut().remove(header::AUTHORIZATION);
+            let caller = crate::caller::Caller::static_token(position);
             request
                 .extensions_mut()
-                .insert(ClientKey::Token(token.fingerprint()));
+                .insert(ClientKey::Caller(caller.clone()));
+            request.extensions_mut().insert(caller);
             next.run(request).await
         }
         Some(_) => {
@@ -80,7 +82,7 @@ fn unauthorized(message: &str, challenge: &'static str) -> Response {
 }
 
 /// The credentials of an `Authorization: Bearer …` header; the scheme is case-insensitive.
-fn presented_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn presented_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, credentials) = value.trim().split_once(' ')?;
     scheme

@@ -47,6 +47,7 @@ pub(crate) enum Refusal {
     HostNotAllowed,
     OriginNotAllowed,
     Unauthorized,
+    InsufficientScope,
     BodyTooLarge,
     BodyUnreadable,
     TooManyQueued,
@@ -60,6 +61,7 @@ impl Refusal {
             Self::MissingHost | Self::BodyUnreadable => StatusCode::BAD_REQUEST,
             Self::HostNotAllowed | Self::OriginNotAllowed => StatusCode::FORBIDDEN,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope => StatusCode::FORBIDDEN,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             // Both mean "at capacity, come back later": 429 with Retry-After, which clients and
             // agent frameworks already retry.
@@ -74,6 +76,7 @@ impl Refusal {
             Self::HostNotAllowed => "host_not_allowed",
             Self::OriginNotAllowed => "origin_not_allowed",
             Self::Unauthorized => "unauthorized",
+            Self::InsufficientScope => "insufficient_scope",
             Self::BodyTooLarge => "body_too_large",
             Self::BodyUnreadable => "body_unreadable",
             Self::TooManyQueued => "too_many_requests",

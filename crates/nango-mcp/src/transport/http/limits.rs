@@ -126,8 +126,7 @@ fn hold_until_body_sent(response: Response, slot: Slot) -> Response {
 impl std::fmt::Display for ClientKey {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            // The fingerprint is not printed: it is derived from the secret.
-            Self::Token(_) => formatter.write_str("bearer-token client"),
+            Self::Caller(caller) => write!(formatter, "caller {caller}"),
             Self::Peer(ip) => write!(formatter, "peer {ip}"),
             Self::Unknown => formatter.write_str("unknown peer"),
         }

@@ -18,14 +18,19 @@ use super::fair_queue::{Capacity, FairQueue};
 use super::health::{Readiness, ReadinessCheck, healthz, readyz};
 use super::host_guard::{HostGuard, guard_host_and_origin};
 use super::limits::{limit_body, limit_per_client};
+use super::oauth::{self, Gatekeeper};
 use super::settings::HttpSettings;
 
 /// `/mcp` runs Host/Origin → bearer → fair slot → body limit → rmcp, so that cheap refusals
 /// come first and only authenticated callers can occupy a slot or make the server buffer a body.
-/// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static.
+/// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static. With
+/// sign-in, the bearer check is the gatekeeper's (static tokens or access tokens), a write tool's
+/// call is checked for the write scope once its body is buffered, and the protected resource
+/// metadata is served open.
 pub(crate) fn build<S, F>(
     settings: &HttpSettings,
     guard: HostGuard,
+    gatekeeper: Option<Arc<Gatekeeper>>,
     make_handler: F,
     readiness: ReadinessCheck,
     mcp_cancel: CancellationToken,
@@ -43,12 +48,25 @@ where
         wait_at_most: settings.queue_timeout,
     }));
 
-    let mut mcp = Router::new()
-        .route_service("/mcp", mcp_service(settings, make_handler, mcp_cancel))
+    let mut mcp =
+        Router::new().route_service("/mcp", mcp_service(settings, make_handler, mcp_cancel));
+    if let Some(gatekeeper) = &gatekeeper {
+        // Innermost: it reads the body the limit below has already bounded.
+        mcp = mcp.layer(from_fn_with_state(
+            Arc::clone(gatekeeper),
+            oauth::require_write_scope,
+        ));
+    }
+    mcp = mcp
         .layer(from_fn_with_state(settings.max_body_bytes, limit_body))
         .layer(from_fn_with_state(queue, limit_per_client));
     let tokens = settings.accepted_tokens();
-    if !tokens.is_empty() {
+    if let Some(gatekeeper) = &gatekeeper {
+        mcp = mcp.layer(from_fn_with_state(
+            Arc::clone(gatekeeper),
+            oauth::authenticate,
+        ));
+    } else if !tokens.is_empty() {
         mcp = mcp.layer(from_fn_with_state(Arc::new(tokens), require_bearer));
     }
     // Preflights carry no credentials: answered before the bearer check, after the guard.
@@ -65,12 +83,16 @@ where
         .with_state(Arc::new(Readiness::new(readiness)))
         .layer(from_fn_with_state(guard, guard_host_and_origin));
 
-    Router::new()
+    let mut router = Router::new()
         .route("/healthz", get(healthz))
         .merge(ready)
-        .merge(mcp)
+        .merge(mcp);
+    if let Some(oauth) = &settings.oauth {
+        router = router.merge(oauth::metadata_routes(oauth));
+    }
+    router
         .fallback(not_found)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }
 
 /// rmcp's service in stateless mode: every POST is answered on its own, so any replica can serve
@@ -97,6 +119,17 @@ where
         move || Ok(make_handler()),
         Arc::new(NeverSessionManager::default()),
         config,
+    )
+}
+
+/// The request span names the path only: a query string may hold a secret (a client that put
+/// its access token in the URL, which is refused but must not be logged).
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
     )
 }
 

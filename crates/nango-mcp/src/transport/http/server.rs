@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::error::HttpError;
 use super::host_guard::HostGuard;
+use super::oauth::Gatekeeper;
 use super::router;
 use super::settings::HttpSettings;
 
@@ -61,7 +62,14 @@ where
     R: Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
 {
     settings.validate()?;
-    let guard = HostGuard::new(&settings.allowed_hosts, &settings.allowed_origins)?;
+    let guard = HostGuard::new(&allowed_hosts(&settings), &settings.allowed_origins)?;
+    let gatekeeper = match &settings.oauth {
+        Some(oauth) => Some(Arc::new(Gatekeeper::new(
+            oauth.clone(),
+            settings.accepted_tokens(),
+        )?)),
+        None => None,
+    };
     let listener = TcpListener::bind(settings.bind)
         .await
         .map_err(|source| HttpError::Bind {
@@ -73,9 +81,13 @@ where
         source,
     })?;
     let mcp_cancel = CancellationToken::new();
+    if let Some(gatekeeper) = &gatekeeper {
+        gatekeeper.warm_up();
+    }
     let app = router::build(
         &settings,
         guard,
+        gatekeeper,
         make_handler,
         Arc::new(readiness),
         mcp_cancel.clone(),
@@ -90,7 +102,8 @@ where
     ));
     tracing::info!(
         url = %format!("http://{local_addr}/mcp"),
-        authenticated = !settings.accepted_tokens().is_empty(),
+        authenticated = !settings.accepted_tokens().is_empty() || settings.oauth.is_some(),
+        oauth_issuer = settings.oauth.as_ref().map(|oauth| oauth.issuer.as_str()),
         allowed_hosts = ?settings.allowed_hosts,
         "MCP Streamable HTTP transport listening"
     );
@@ -99,6 +112,22 @@ where
         shutdown,
         task,
     })
+}
+
+/// The configured hosts, plus the public URL's host with sign-in: clients reach the server there
+/// by definition, so it need not be listed twice.
+fn allowed_hosts(settings: &HttpSettings) -> Vec<String> {
+    let mut hosts = settings.allowed_hosts.clone();
+    let public = settings
+        .oauth
+        .as_ref()
+        .and_then(|oauth| oauth.public.host_str());
+    if let Some(host) = public
+        && !hosts.iter().any(|listed| listed.eq_ignore_ascii_case(host))
+    {
+        hosts.push(host.to_owned());
+    }
+    hosts
 }
 
 /// Serves until SIGTERM or SIGINT, then shuts down gracefully; a second signal stops at once.
@@ -218,5 +247,29 @@ impl ShutdownSignals {
             std::future::pending::<()>().await;
         }
         "Ctrl-C"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::http::oauth::OAuthSettings;
+
+    #[test]
+    fn the_public_host_is_allowed_with_sign_in() {
+        let mut settings = HttpSettings::new("0.0.0.0:8080".parse().unwrap());
+        assert!(!allowed_hosts(&settings).contains(&"mcp.example.com".to_owned()));
+        settings.oauth = Some(
+            OAuthSettings::new(
+                "https://id.example.com",
+                "https://mcp.example.com/mcp",
+                "r",
+                "w",
+            )
+            .unwrap(),
+        );
+        let hosts = allowed_hosts(&settings);
+        assert!(hosts.contains(&"mcp.example.com".to_owned()), "{hosts:?}");
+        assert!(hosts.contains(&"127.0.0.1".to_owned()));
     }
 }

@@ -84,7 +84,8 @@ impl AuthToken {
         }
     }
 
-    /// A short, non-reversible identifier of the token, used to key per-client limits.
+    /// A short, non-reversible identifier of the token.
+    #[cfg(test)]
     pub(crate) fn fingerprint(&self) -> u64 {
         let [b0, b1, b2, b3, b4, b5, b6, b7, ..] = self.digest;
         u64::from_be_bytes([b0, b1, b2, b3, b4, b5, b6, b7])
@@ -98,6 +99,16 @@ impl AuthToken {
             let same: bool = presented.ct_eq(&token.digest).into();
             if same { Some(token) } else { found }
         })
+    }
+
+    /// The 1-based position among `tokens` of the token `presented` is, if any (constant time,
+    /// like [`AuthToken::find`]): what names a static-token caller in logs without a secret.
+    pub(crate) fn position(tokens: &[Self], presented: &str) -> Option<usize> {
+        let found = Self::find(tokens, presented)?;
+        tokens
+            .iter()
+            .position(|token| std::ptr::eq(token, found))
+            .map(|index| index + 1)
     }
 
     /// Compares a presented token in constant time. Digests are compared rather than the raw
@@ -143,6 +154,9 @@ pub struct HttpSettings {
     pub queue_timeout: Duration,
     /// How long in-flight calls may take to finish after shutdown starts.
     pub shutdown_grace: Duration,
+    /// Sign-in with OAuth: accept the access tokens of this authorization server (beside the
+    /// static tokens).
+    pub oauth: Option<super::oauth::OAuthSettings>,
 }
 
 impl HttpSettings {
@@ -162,6 +176,7 @@ impl HttpSettings {
             max_queued_per_client: DEFAULT_MAX_QUEUED_PER_CLIENT,
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            oauth: None,
         }
     }
 
@@ -183,7 +198,8 @@ impl HttpSettings {
     /// Refuses configurations that would expose the server: a reachable address without a token,
     /// an empty host list, or "any host" on an unauthenticated server (DNS rebinding).
     pub fn validate(&self) -> Result<(), HttpError> {
-        let authenticated = self.auth_token.is_some() || !self.more_auth_tokens.is_empty();
+        let authenticated =
+            self.auth_token.is_some() || !self.more_auth_tokens.is_empty() || self.oauth.is_some();
         if !authenticated && !is_loopback(self.bind) {
             return Err(HttpError::InsecureBind { bind: self.bind });
         }
