@@ -61,7 +61,7 @@ fn server_with(sim: &Sim, key: &str, writes: bool) -> NangoMcp {
         "default".to_owned(),
         "NANGO_SECRET_KEY".to_owned(),
         &sim.base_url(),
-        &format!("{}/mcp", sim.base_url()),
+        Some(&format!("{}/mcp", sim.base_url())),
         key.to_owned(),
         tuning,
     )
