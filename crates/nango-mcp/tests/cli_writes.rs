@@ -94,7 +94,7 @@ async fn call_logs_the_write_by_default_and_with_log_info() {
         assert!(output.status.success(), "{args:?}: {stderr}");
         let line = stderr
             .lines()
-            .find(|line| line.contains("write action tool="))
+            .find(|line| line.contains("write action asked_by=\"local\""))
             .unwrap_or_else(|| panic!("{args:?}: no write line in {stderr}"));
         assert!(
             line.contains("pause_sync") && line.contains("outcome=\"done\""),

@@ -89,6 +89,8 @@ pub fn log(
     syncs: &[String],
     outcome: Outcome,
 ) {
+    // No signed-in caller: stdio or `call`, so the person at this machine.
+    let caller = if caller.is_empty() { "local" } else { caller };
     let confirmed_by = if outcome == Outcome::Done { caller } else { "" };
     tracing::info!(
         asked_by = caller,
