@@ -143,6 +143,8 @@ pub struct HttpSettings {
     pub queue_timeout: Duration,
     /// How long in-flight calls may take to finish after shutdown starts.
     pub shutdown_grace: Duration,
+    /// Nango's webhooks at `/webhooks/nango`, kept as history; `None` leaves the path unserved.
+    pub webhooks: Option<std::sync::Arc<super::webhooks::WebhookReceiver>>,
 }
 
 impl HttpSettings {
@@ -162,6 +164,7 @@ impl HttpSettings {
             max_queued_per_client: DEFAULT_MAX_QUEUED_PER_CLIENT,
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            webhooks: None,
         }
     }
 
