@@ -14,6 +14,7 @@ pub mod list_connections;
 pub mod list_integrations;
 pub mod list_records;
 pub mod list_sync_runs;
+mod sync_runs_merge;
 pub mod list_syncs;
 pub mod search_providers;
 pub mod supervise;
