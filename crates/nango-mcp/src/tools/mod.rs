@@ -15,6 +15,7 @@ pub mod list_integrations;
 pub mod list_records;
 pub mod list_sync_runs;
 mod sync_runs_merge;
+mod health_history;
 pub mod list_syncs;
 pub mod search_providers;
 pub mod supervise;
