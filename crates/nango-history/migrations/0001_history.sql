@@ -1,4 +1,5 @@
 -- Written once for both SQLite and PostgreSQL: TEXT and BIGINT only, times as Unix milliseconds.
+-- run_at orders runs: the start Nango reports (modifiedAfter / startedAt), else the end.
 CREATE TABLE IF NOT EXISTS sync_runs (
     id TEXT PRIMARY KEY,
     environment TEXT NOT NULL,
@@ -16,10 +17,11 @@ CREATE TABLE IF NOT EXISTS sync_runs (
     error_description TEXT,
     started_at BIGINT,
     ended_at BIGINT NOT NULL,
-    received_at BIGINT NOT NULL
+    received_at BIGINT NOT NULL,
+    run_at BIGINT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS sync_runs_newest ON sync_runs (environment, ended_at, id);
-CREATE INDEX IF NOT EXISTS sync_runs_connection ON sync_runs (environment, connection_id, ended_at, id);
+CREATE INDEX IF NOT EXISTS sync_runs_newest ON sync_runs (environment, run_at, id);
+CREATE INDEX IF NOT EXISTS sync_runs_connection ON sync_runs (environment, connection_id, run_at, id);
 CREATE TABLE IF NOT EXISTS auth_events (
     id TEXT PRIMARY KEY,
     environment TEXT NOT NULL,

@@ -23,8 +23,18 @@ pub struct SyncRun {
     pub error_type: Option<String>,
     pub error_description: Option<String>,
     pub started_at: Option<DateTime<Utc>>,
+    /// A failure's `failedAt`; for a success, the time the webhook was received (Nango sends it
+    /// as the run ends, but a success body carries no end time).
     pub ended_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
+}
+
+impl SyncRun {
+    /// What runs are ordered by: the start Nango reports, else the end. Replayed or retried
+    /// webhooks keep their place this way, since the start is in the body.
+    pub fn run_at(&self) -> DateTime<Utc> {
+        self.started_at.unwrap_or(self.ended_at)
+    }
 }
 
 /// One auth event (creation, override, refresh), success or failure. Auth webhooks carry no time:
@@ -67,8 +77,8 @@ pub struct StoredRun {
 /// Where a newest-first listing continues: strictly older than this run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunCursor {
-    /// `ended_at` in Unix milliseconds.
-    pub ended_ms: i64,
+    /// [`SyncRun::run_at`] in Unix milliseconds.
+    pub at_ms: i64,
     pub id: String,
 }
 
@@ -81,7 +91,7 @@ pub struct RunQuery {
     pub sync_name: Option<String>,
     /// Only these states (empty: all).
     pub states: Vec<String>,
-    /// Only runs that ended at or after this time.
+    /// Only runs at or after this time ([`SyncRun::run_at`]).
     pub since: Option<DateTime<Utc>>,
     pub after: Option<RunCursor>,
     pub limit: u32,

@@ -84,7 +84,8 @@ impl History {
             Delivery::Sync { id, run } => {
                 let inserted = insert_run(&mut *tx, id, run).await?;
                 if inserted && run.state == "success" {
-                    mark_working(&mut *tx, &run.environment, &run.integration, &run.connection_id, run.ended_at, false).await?;
+                    // Only a run that started after the break proves the credentials work again.
+                    mark_working(&mut *tx, &run.environment, &run.integration, &run.connection_id, run.run_at(), false).await?;
                 }
                 inserted
             }
@@ -117,7 +118,8 @@ impl History {
         Ok(inserted)
     }
 
-    /// Runs newest first (by end time, then identity), continuing after `query.after`.
+    /// Runs newest first (by [`crate::SyncRun::run_at`], then identity), continuing after
+    /// `query.after`.
     pub async fn list_runs(&self, query: &RunQuery) -> Result<Vec<StoredRun>, HistoryError> {
         let mut args = vec![Arg::Text(query.environment.clone())];
         let mut sql = format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE environment = $1");
@@ -135,7 +137,7 @@ impl History {
             push(&mut sql, " AND sync_name = #", Arg::Text(sync.clone()));
         }
         if let Some(since) = query.since {
-            push(&mut sql, " AND ended_at >= #", Arg::Int(since.timestamp_millis()));
+            push(&mut sql, " AND run_at >= #", Arg::Int(since.timestamp_millis()));
         }
         if !query.states.is_empty() {
             sql.push_str(" AND state IN (");
@@ -146,13 +148,13 @@ impl History {
             sql.push(')');
         }
         if let Some(after) = &query.after {
-            push(&mut sql, " AND (ended_at < #", Arg::Int(after.ended_ms));
-            push(&mut sql, " OR (ended_at = #", Arg::Int(after.ended_ms));
+            push(&mut sql, " AND (run_at < #", Arg::Int(after.at_ms));
+            push(&mut sql, " OR (run_at = #", Arg::Int(after.at_ms));
             push(&mut sql, " AND id < #))", Arg::Text(after.id.clone()));
         }
         push(
             &mut sql,
-            " ORDER BY ended_at DESC, id DESC LIMIT #",
+            " ORDER BY run_at DESC, id DESC LIMIT #",
             Arg::Int(i64::from(query.limit.clamp(1, MAX_LIMIT))),
         );
         let mut statement = sqlx::query(&sql);
@@ -265,8 +267,8 @@ where
     E: Executor<'c, Database = sqlx::Any>,
 {
     let result = sqlx::query(
-        "INSERT INTO sync_runs (id, environment, connection_id, integration, sync_name, variant, model, sync_type, state, added, updated, deleted, error_type, error_description, started_at, ended_at, received_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO sync_runs (id, environment, connection_id, integration, sync_name, variant, model, sync_type, state, added, updated, deleted, error_type, error_description, started_at, ended_at, received_at, run_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING",
     )
     .bind(id.to_owned())
     .bind(run.environment.clone())
@@ -285,6 +287,7 @@ where
     .bind(run.started_at.map(|at| at.timestamp_millis()))
     .bind(run.ended_at.timestamp_millis())
     .bind(run.received_at.timestamp_millis())
+    .bind(run.run_at().timestamp_millis())
     .execute(executor)
     .await?;
     Ok(result.rows_affected() == 1)

@@ -115,13 +115,13 @@ async fn thousand_concurrent_deliveries(url: &str) {
         let Some(tail) = page.last() else { break };
         for stored in &page {
             if let Some(previous) = last_end {
-                assert!(stored.run.ended_at <= previous, "not newest first");
+                assert!(stored.run.run_at() <= previous, "not newest first");
             }
-            last_end = Some(stored.run.ended_at);
+            last_end = Some(stored.run.run_at());
             assert!(seen.insert(stored.id.clone()), "a run came twice");
         }
         after = Some(RunCursor {
-            ended_ms: tail.run.ended_at.timestamp_millis(),
+            at_ms: tail.run.run_at().timestamp_millis(),
             id: tail.id.clone(),
         });
     }
@@ -182,6 +182,16 @@ async fn health_has_a_time(url: &str) {
         history.connection_health("prod", "conn-acme-42").await.unwrap()[0].broken_since,
         Some(at(300))
     );
+    // A replayed run that started before the break proves nothing.
+    let mut old = run("conn-acme-42", "deals", 250);
+    if let Delivery::Sync { run, .. } = &mut old {
+        run.integration = "hubspot-prod".to_owned();
+    }
+    history.record(&old).await.unwrap();
+    assert_eq!(
+        history.connection_health("prod", "conn-acme-42").await.unwrap()[0].broken_since,
+        Some(at(300))
+    );
     let mut sync = run("conn-acme-42", "deals", 310);
     if let Delivery::Sync { run, .. } = &mut sync {
         run.integration = "hubspot-prod".to_owned();
@@ -189,7 +199,7 @@ async fn health_has_a_time(url: &str) {
     history.record(&sync).await.unwrap();
     let health = history.connection_health("prod", "conn-acme-42").await.unwrap();
     assert_eq!(health[0].broken_since, None);
-    assert_eq!(health[0].recovered_at, Some(at(311)));
+    assert_eq!(health[0].recovered_at, Some(at(310)));
     // Other environments see nothing.
     assert!(history.all_health("dev").await.unwrap().is_empty());
     history.close().await;

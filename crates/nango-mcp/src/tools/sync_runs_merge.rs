@@ -82,7 +82,7 @@ pub(super) async fn webhook_runs(
             .collect(),
         since: Some(Utc::now() - Duration::hours(i64::from(filter.hours))),
         after: after.map(|position| RunCursor {
-            ended_ms: position.t,
+            at_ms: position.t,
             id: position.id.clone(),
         }),
         limit: u32::try_from(filter.limit).unwrap_or(u32::MAX),
@@ -103,6 +103,11 @@ pub(super) async fn webhook_runs(
 
 fn run_from_webhook(stored: StoredRun) -> Run {
     let run = stored.run;
+    // A success's end is when its webhook arrived, so only a failure has a true duration.
+    let duration_ms = run
+        .started_at
+        .filter(|_| run.state != "success")
+        .and_then(|started| u64::try_from((run.ended_at - started).num_milliseconds()).ok());
     let error = match (run.error_type, run.error_description) {
         (Some(kind), Some(description)) => Some(format!("{kind}: {description}")),
         (kind, description) => kind.or(description),
@@ -117,9 +122,7 @@ fn run_from_webhook(stored: StoredRun) -> Run {
         state: run.state,
         started_at: run.started_at.map(|at| at.to_rfc3339()),
         ended_at: Some(run.ended_at.to_rfc3339()),
-        duration_ms: run.started_at.and_then(|started| {
-            u64::try_from((run.ended_at - started).num_milliseconds()).ok()
-        }),
+        duration_ms,
         added: run.added,
         updated: run.updated,
         deleted: run.deleted,
@@ -127,11 +130,11 @@ fn run_from_webhook(stored: StoredRun) -> Run {
     }
 }
 
-/// When a run happened, for ordering: its end, else its start.
+/// When a run happened, for ordering: its start, else its end (as the store orders them).
 pub(super) fn run_time(run: &Run) -> Option<DateTime<Utc>> {
-    run.ended_at
+    run.started_at
         .as_deref()
-        .or(run.started_at.as_deref())
+        .or(run.ended_at.as_deref())
         .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
         .map(|at| at.with_timezone(&Utc))
 }
