@@ -105,14 +105,49 @@ impl History {
         Ok(if inserted { Stored::New } else { Stored::Duplicate })
     }
 
-    /// Inserts many runs in one transaction (imports and the benchmark); duplicates are skipped.
+    /// Inserts many runs in one transaction, 200 rows per statement (imports and the
+    /// benchmark); duplicates are skipped. Health is not derived from them.
     pub async fn insert_runs(&self, runs: &[StoredRun]) -> Result<u64, HistoryError> {
+        const ROWS_PER_STATEMENT: usize = 200;
+        const COLUMNS: usize = 18;
         let mut tx = self.pool.begin().await?;
         let mut inserted = 0;
-        for stored in runs {
-            if insert_run(&mut *tx, &stored.id, &stored.run).await? {
-                inserted += 1;
+        for chunk in runs.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = format!("INSERT INTO sync_runs ({RUN_COLUMNS}, run_at) VALUES ");
+            for row in 0..chunk.len() {
+                let placeholders: Vec<String> = (1..=COLUMNS)
+                    .map(|column| format!("${}", row * COLUMNS + column))
+                    .collect();
+                if row > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("({})", placeholders.join(", ")));
             }
+            sql.push_str(" ON CONFLICT (id) DO NOTHING");
+            let mut statement = sqlx::query(&sql);
+            for stored in chunk {
+                let run = &stored.run;
+                statement = statement
+                    .bind(stored.id.clone())
+                    .bind(run.environment.clone())
+                    .bind(run.connection_id.clone())
+                    .bind(run.integration.clone())
+                    .bind(run.sync_name.clone())
+                    .bind(run.variant.clone())
+                    .bind(run.model.clone())
+                    .bind(run.sync_type.clone())
+                    .bind(run.state.clone())
+                    .bind(run.added)
+                    .bind(run.updated)
+                    .bind(run.deleted)
+                    .bind(run.error_type.clone())
+                    .bind(run.error_description.clone())
+                    .bind(run.started_at.map(|at| at.timestamp_millis()))
+                    .bind(run.ended_at.timestamp_millis())
+                    .bind(run.received_at.timestamp_millis())
+                    .bind(run.run_at().timestamp_millis());
+            }
+            inserted += statement.execute(&mut *tx).await?.rows_affected();
         }
         tx.commit().await?;
         Ok(inserted)

@@ -129,6 +129,20 @@ async fn thousand_concurrent_deliveries(url: &str) {
     let mut one = query(100);
     one.connection_id = Some("conn-7".to_owned());
     assert_eq!(history.list_runs(&one).await.unwrap().len(), 20);
+    // Bulk insert (imports, the benchmark): 450 runs in 3 statements, the duplicates skipped.
+    let bulk: Vec<_> = (2_000..2_450)
+        .map(|minute| match run("conn-bulk", "deals", minute) {
+            Delivery::Sync { id, run } => nango_history::StoredRun { id, run },
+            Delivery::Auth { .. } => unreachable!(),
+        })
+        .collect();
+    assert_eq!(history.insert_runs(&bulk).await.unwrap(), 450);
+    assert_eq!(history.insert_runs(&bulk[..10]).await.unwrap(), 0);
+    let mut bulk_query = query(1_000);
+    bulk_query.connection_id = Some("conn-bulk".to_owned());
+    let listed = history.list_runs(&bulk_query).await.unwrap();
+    assert_eq!(listed.len(), 450);
+    assert_eq!(listed[0].run, bulk[449].run);
     history.close().await;
 }
 
