@@ -85,7 +85,15 @@ impl History {
                 let inserted = insert_run(&mut *tx, id, run).await?;
                 if inserted && run.state == "success" {
                     // Only a run that started after the break proves the credentials work again.
-                    mark_working(&mut *tx, &run.environment, &run.integration, &run.connection_id, run.run_at(), false).await?;
+                    mark_working(
+                        &mut *tx,
+                        &run.environment,
+                        &run.integration,
+                        &run.connection_id,
+                        run.run_at(),
+                        false,
+                    )
+                    .await?;
                 }
                 inserted
             }
@@ -93,7 +101,15 @@ impl History {
                 let inserted = insert_auth(&mut *tx, id, event).await?;
                 if inserted {
                     if event.success {
-                        mark_working(&mut *tx, &event.environment, &event.integration, &event.connection_id, event.received_at, true).await?;
+                        mark_working(
+                            &mut *tx,
+                            &event.environment,
+                            &event.integration,
+                            &event.connection_id,
+                            event.received_at,
+                            true,
+                        )
+                        .await?;
                     } else {
                         mark_broken(&mut *tx, event).await?;
                     }
@@ -102,7 +118,11 @@ impl History {
             }
         };
         tx.commit().await?;
-        Ok(if inserted { Stored::New } else { Stored::Duplicate })
+        Ok(if inserted {
+            Stored::New
+        } else {
+            Stored::Duplicate
+        })
     }
 
     /// Inserts many runs in one transaction, 200 rows per statement (imports and the
@@ -163,16 +183,28 @@ impl History {
             sql.push_str(&clause.replace('#', &format!("${}", args.len())));
         };
         if let Some(connection) = &query.connection_id {
-            push(&mut sql, " AND connection_id = #", Arg::Text(connection.clone()));
+            push(
+                &mut sql,
+                " AND connection_id = #",
+                Arg::Text(connection.clone()),
+            );
         }
         if let Some(integration) = &query.integration {
-            push(&mut sql, " AND integration = #", Arg::Text(integration.clone()));
+            push(
+                &mut sql,
+                " AND integration = #",
+                Arg::Text(integration.clone()),
+            );
         }
         if let Some(sync) = &query.sync_name {
             push(&mut sql, " AND sync_name = #", Arg::Text(sync.clone()));
         }
         if let Some(since) = query.since {
-            push(&mut sql, " AND run_at >= #", Arg::Int(since.timestamp_millis()));
+            push(
+                &mut sql,
+                " AND run_at >= #",
+                Arg::Int(since.timestamp_millis()),
+            );
         }
         if !query.states.is_empty() {
             sql.push_str(" AND state IN (");
@@ -221,7 +253,10 @@ impl History {
     }
 
     /// Every connection of the environment with a recorded break or recovery.
-    pub async fn all_health(&self, environment: &str) -> Result<Vec<ConnectionHealth>, HistoryError> {
+    pub async fn all_health(
+        &self,
+        environment: &str,
+    ) -> Result<Vec<ConnectionHealth>, HistoryError> {
         let sql = format!("SELECT {HEALTH_COLUMNS} FROM connection_health WHERE environment = $1");
         let rows = sqlx::query(&sql)
             .bind(environment.to_owned())
@@ -239,7 +274,8 @@ impl History {
         let since = since.timestamp_millis();
         let mut changes = HealthChanges::default();
         for health in self.all_health(environment).await? {
-            let at = |time: Option<DateTime<Utc>>| time.is_some_and(|t| t.timestamp_millis() >= since);
+            let at =
+                |time: Option<DateTime<Utc>>| time.is_some_and(|t| t.timestamp_millis() >= since);
             if at(health.broken_since) {
                 changes.broke.push(health);
             } else if health.broken_since.is_none() && at(health.recovered_at) {
@@ -259,7 +295,11 @@ impl History {
             "DELETE FROM auth_events WHERE received_at < $1",
             "DELETE FROM connection_health WHERE broken_since IS NULL AND updated_at < $1",
         ] {
-            deleted += sqlx::query(sql).bind(cutoff).execute(&self.pool).await?.rows_affected();
+            deleted += sqlx::query(sql)
+                .bind(cutoff)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
         }
         Ok(deleted)
     }

@@ -42,22 +42,24 @@ pub fn parse(
     };
     match kind.and_then(Value::as_str) {
         Some("sync") => {
-            let body: SyncBody = serde_json::from_value(value).map_err(|error| {
-                ParseError::Malformed {
+            let body: SyncBody =
+                serde_json::from_value(value).map_err(|error| ParseError::Malformed {
                     kind: "sync",
                     reason: error.to_string(),
-                }
-            })?;
-            Ok(Parsed::Keep(Box::new(body.into_delivery(environment, received_at))))
+                })?;
+            Ok(Parsed::Keep(Box::new(
+                body.into_delivery(environment, received_at),
+            )))
         }
         Some("auth") => {
-            let body: AuthBody = serde_json::from_value(value).map_err(|error| {
-                ParseError::Malformed {
+            let body: AuthBody =
+                serde_json::from_value(value).map_err(|error| ParseError::Malformed {
                     kind: "auth",
                     reason: error.to_string(),
-                }
-            })?;
-            Ok(Parsed::Keep(Box::new(body.into_delivery(environment, received_at))))
+                })?;
+            Ok(Parsed::Keep(Box::new(
+                body.into_delivery(environment, received_at),
+            )))
         }
         Some(other) => Ok(Parsed::Ignored(other.to_owned())),
         None => Ok(Parsed::Ignored("(no type)".to_owned())),
@@ -137,7 +139,10 @@ fn identity(fields: &[Value]) -> String {
 impl SyncBody {
     fn into_delivery(self, environment: &str, received_at: DateTime<Utc>) -> Delivery {
         let error_kind = self.error.as_ref().and_then(|error| error.kind.clone());
-        let error_description = self.error.as_ref().and_then(|error| error.description.clone());
+        let error_description = self
+            .error
+            .as_ref()
+            .and_then(|error| error.description.clone());
         let variant = self.sync_variant.unwrap_or_else(|| "base".to_owned());
         let id = identity(&[
             "sync".into(),
@@ -191,8 +196,13 @@ impl SyncBody {
 impl AuthBody {
     fn into_delivery(self, environment: &str, received_at: DateTime<Utc>) -> Delivery {
         let error_kind = self.error.as_ref().and_then(|error| error.kind.clone());
-        let error_description = self.error.as_ref().and_then(|error| error.description.clone());
-        let window = received_at.timestamp_millis().div_euclid(AUTH_DEDUP_WINDOW_MS);
+        let error_description = self
+            .error
+            .as_ref()
+            .and_then(|error| error.description.clone());
+        let window = received_at
+            .timestamp_millis()
+            .div_euclid(AUTH_DEDUP_WINDOW_MS);
         let id = identity(&[
             "auth".into(),
             environment.into(),

@@ -1,7 +1,12 @@
 //! The same storage tests against SQLite and a real PostgreSQL: identity-based dedup, restart,
 //! 1,000 concurrent deliveries, cursor paging, retention, connection health over time, and the
 //! database going away mid-stream.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -13,7 +18,11 @@ use nango_history::webhook::{Parsed, parse};
 use nango_history::{Delivery, History, RunCursor, RunQuery, Stored};
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn at(minute: i64) -> DateTime<Utc> {
@@ -168,11 +177,20 @@ async fn health_has_a_time(url: &str) {
         .record(&keep(&fixture("auth-refresh-error.json"), at(180)))
         .await
         .unwrap();
-    let health = history.connection_health("prod", "conn-acme-42").await.unwrap();
+    let health = history
+        .connection_health("prod", "conn-acme-42")
+        .await
+        .unwrap();
     assert_eq!(health.len(), 1);
     assert_eq!(health[0].broken_since, Some(at(0)));
     assert_eq!(health[0].last_failure_at, Some(at(180)));
-    assert!(health[0].last_error.as_deref().unwrap().contains("invalid_grant"));
+    assert!(
+        health[0]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("invalid_grant")
+    );
     let changes = history.changes_since("prod", at(-60)).await.unwrap();
     assert_eq!(changes.broke.len(), 1);
     assert!(changes.recovered.is_empty());
@@ -181,7 +199,10 @@ async fn health_has_a_time(url: &str) {
         .record(&keep(&fixture("auth-override-success.json"), at(200)))
         .await
         .unwrap();
-    let health = history.connection_health("prod", "conn-acme-42").await.unwrap();
+    let health = history
+        .connection_health("prod", "conn-acme-42")
+        .await
+        .unwrap();
     assert_eq!(health[0].broken_since, None);
     assert_eq!(health[0].recovered_at, Some(at(200)));
     let changes = history.changes_since("prod", at(190)).await.unwrap();
@@ -193,7 +214,11 @@ async fn health_has_a_time(url: &str) {
         .await
         .unwrap();
     assert_eq!(
-        history.connection_health("prod", "conn-acme-42").await.unwrap()[0].broken_since,
+        history
+            .connection_health("prod", "conn-acme-42")
+            .await
+            .unwrap()[0]
+            .broken_since,
         Some(at(300))
     );
     // A replayed run that started before the break proves nothing.
@@ -203,7 +228,11 @@ async fn health_has_a_time(url: &str) {
     }
     history.record(&old).await.unwrap();
     assert_eq!(
-        history.connection_health("prod", "conn-acme-42").await.unwrap()[0].broken_since,
+        history
+            .connection_health("prod", "conn-acme-42")
+            .await
+            .unwrap()[0]
+            .broken_since,
         Some(at(300))
     );
     let mut sync = run("conn-acme-42", "deals", 310);
@@ -211,7 +240,10 @@ async fn health_has_a_time(url: &str) {
         run.integration = "hubspot-prod".to_owned();
     }
     history.record(&sync).await.unwrap();
-    let health = history.connection_health("prod", "conn-acme-42").await.unwrap();
+    let health = history
+        .connection_health("prod", "conn-acme-42")
+        .await
+        .unwrap();
     assert_eq!(health[0].broken_since, None);
     assert_eq!(health[0].recovered_at, Some(at(310)));
     // Other environments see nothing.
@@ -236,7 +268,9 @@ async fn sqlite_keeps_history() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_keeps_history() {
-    let Some(pg) = common::pg::start() else { return };
+    let Some(pg) = common::pg::start() else {
+        return;
+    };
     let admin = pg.url();
     let mut created = Vec::new();
     for name in ["dedup", "restart", "concurrent", "retention", "health"] {
@@ -260,7 +294,9 @@ async fn create_database(admin: &str, name: &str) {
 /// that `record` acknowledged (what the webhook answers 2xx for) is there afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_going_away_loses_nothing_acknowledged() {
-    let Some(mut pg) = common::pg::start() else { return };
+    let Some(mut pg) = common::pg::start() else {
+        return;
+    };
     let history = History::open(&pg.url()).await.unwrap();
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
@@ -289,9 +325,7 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
         pg
     })
     .await
-    .map(|pg| {
-        sender_done(sender, pg, history, acknowledged, refused)
-    })
+    .map(|pg| sender_done(sender, pg, history, acknowledged, refused))
     .unwrap()
     .await;
 }

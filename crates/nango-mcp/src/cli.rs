@@ -114,7 +114,13 @@ pub struct ServerArgs {
     /// Where sync-run and connection-health history from Nango's webhooks is kept:
     /// sqlite://PATH or postgres://… (put a password in the variable, not the flag). Default: a
     /// SQLite file in $XDG_DATA_HOME/nango-mcp (or $NANGO_MCP_DATA_DIR), created by --http.
-    #[arg(long, env = "NANGO_MCP_DATABASE_URL", value_name = "URL", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "NANGO_MCP_DATABASE_URL",
+        value_name = "URL",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: Option<String>,
 
     /// Days of webhook history kept.

@@ -35,7 +35,10 @@ fn base_command(sim: &Sim, database_url: &str, home: &std::path::Path) -> tokio:
         .env("HOME", home)
         .env("NANGO_SECRET_KEY", sim.secret_key())
         .env("NANGO_HOST", sim.base_url())
-        .env("NANGO_MANAGEMENT_MCP_URL", format!("{}/mcp", sim.base_url()))
+        .env(
+            "NANGO_MANAGEMENT_MCP_URL",
+            format!("{}/mcp", sim.base_url()),
+        )
         .env("NANGO_MCP_DATABASE_URL", database_url)
         .env("NANGO_MCP_LOG", "info")
         .kill_on_drop(true);
@@ -112,7 +115,8 @@ async fn webhooks_from_the_simulator_become_history_without_nangos_logs() {
     .await;
     assert_eq!(forged.refused, 1);
 
-    let config = StreamableHttpClientTransportConfig::with_uri(format!("http://127.0.0.1:{port}/mcp"));
+    let config =
+        StreamableHttpClientTransportConfig::with_uri(format!("http://127.0.0.1:{port}/mcp"));
     let client = ().serve(StreamableHttpClientTransport::from_config(config)).await.unwrap();
     let runs = call(
         &client,
@@ -137,7 +141,10 @@ async fn webhooks_from_the_simulator_become_history_without_nangos_logs() {
         .iter()
         .map(|run| run["started_at"].as_str().unwrap().parse().unwrap())
         .collect();
-    assert!(times.windows(2).all(|pair| pair[0] >= pair[1]), "newest first: {times:?}");
+    assert!(
+        times.windows(2).all(|pair| pair[0] >= pair[1]),
+        "newest first: {times:?}"
+    );
     assert_eq!(
         times[0].timestamp_millis(),
         newest.timestamp_millis(),
@@ -145,20 +152,31 @@ async fn webhooks_from_the_simulator_become_history_without_nangos_logs() {
     );
     let failed = listed.iter().filter(|run| run["state"] == "failed").count();
     assert_eq!(runs["summary"]["failed"], failed);
-    assert!(runs["next_cursor"].is_string(), "more than 5 runs: a cursor");
+    assert!(
+        runs["next_cursor"].is_string(),
+        "more than 5 runs: a cursor"
+    );
     let older = call(
         &client,
         "list_sync_runs",
         json!({"connection_id": "conn-123", "sync": "deals", "limit": 5, "hours": 360, "cursor": runs["next_cursor"]}),
     )
     .await;
-    let older_first: chrono::DateTime<chrono::Utc> =
-        older["runs"][0]["started_at"].as_str().unwrap().parse().unwrap();
+    let older_first: chrono::DateTime<chrono::Utc> = older["runs"][0]["started_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(older_first <= times[4], "the next page is older");
     assert_ne!(older["runs"][0]["id"], listed[4]["id"]);
 
     // conn-xyz's refresh failed: broken since the time the webhook arrived.
-    let connection = call(&client, "get_connection", json!({"connection_id": "conn-xyz"})).await;
+    let connection = call(
+        &client,
+        "get_connection",
+        json!({"connection_id": "conn-xyz"}),
+    )
+    .await;
     assert!(connection["broken_since"].is_string(), "{connection}");
     let audit = call(&client, "audit_connections", json!({"changed_since": "1h"})).await;
     let broke: Vec<&str> = audit["changes"]["broke"]

@@ -1,7 +1,12 @@
 //! `POST /webhooks/nango` over real HTTP: Nango's signature is the only way in, every answer code
 //! the issue asks for, 1,000 concurrent deliveries all kept, and a PostgreSQL that goes away
 //! mid-stream losing nothing that was answered 2xx.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 #[path = "../../nango-history/tests/common/mod.rs"]
 mod history_common;
@@ -95,7 +100,11 @@ async fn every_answer_code() {
     let mut tampered = body.clone();
     tampered[20] ^= 1;
     let (status, _) = post(&client, &server, &tampered, Some(&signed(&body))).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "body changed after signing");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "body changed after signing"
+    );
     assert_eq!(stored_runs(&url).await, 0, "a refused delivery was stored");
 
     let huge = vec![b' '; 1024 * 1024 + 1];
@@ -144,7 +153,13 @@ async fn database_unreachable_is_503() {
         .port();
     let server = start(&format!("postgres://nango@127.0.0.1:{port}/none"), None).await;
     let body = fixture("auth-refresh-error.json");
-    let (status, _) = post(&reqwest::Client::new(), &server, &body, Some(&signed(&body))).await;
+    let (status, _) = post(
+        &reqwest::Client::new(),
+        &server,
+        &body,
+        Some(&signed(&body)),
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     server.shutdown();
     server.wait().await.unwrap();
@@ -248,7 +263,10 @@ async fn postgres_going_away_loses_nothing_answered_2xx() {
         .collect();
     history.close().await;
     for index in ok {
-        assert!(stored.contains(&(index as i64)), "delivery {index} was answered 2xx but lost");
+        assert!(
+            stored.contains(&(index as i64)),
+            "delivery {index} was answered 2xx but lost"
+        );
     }
     server.shutdown();
     server.wait().await.unwrap();

@@ -54,7 +54,12 @@ struct Args {
     #[arg(long, value_name = "URL")]
     webhook_url: Option<String>,
     /// The environment's webhook signing key the webhooks are signed with.
-    #[arg(long, env = "NANGO_SIM_WEBHOOK_SIGNING_KEY", hide_env_values = true, default_value = "")]
+    #[arg(
+        long,
+        env = "NANGO_SIM_WEBHOOK_SIGNING_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
     webhook_signing_key: String,
     /// The environment name auth webhooks carry.
     #[arg(long, default_value = "default")]
@@ -120,7 +125,11 @@ async fn main() -> anyhow::Result<()> {
             signing_key: args.webhook_signing_key,
             environment: args.webhook_environment,
         };
-        let only: Vec<&str> = args.webhook_connections.iter().map(String::as_str).collect();
+        let only: Vec<&str> = args
+            .webhook_connections
+            .iter()
+            .map(String::as_str)
+            .collect();
         let bodies = nango_sim::webhooks::history(&dataset, &target.environment, &only);
         let report = nango_sim::webhooks::send(&target, bodies).await;
         tracing::info!(

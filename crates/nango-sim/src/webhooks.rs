@@ -120,7 +120,10 @@ pub fn history(dataset: &Dataset, environment: &str, only: &[&str]) -> Vec<Value
             }
         }
         if connection.has_error("auth") {
-            runs.push((connection.updated_at, refresh_failure_body(connection, environment)));
+            runs.push((
+                connection.updated_at,
+                refresh_failure_body(connection, environment),
+            ));
         }
     }
     runs.sort_by_key(|(at, _)| *at);
@@ -151,7 +154,10 @@ pub async fn send(target: &WebhookTarget, bodies: Vec<Value>) -> SendReport {
                 client
                     .post(&target.url)
                     .header("content-type", "application/json")
-                    .header("X-Nango-Hmac-Sha256", sign(&target.signing_key, body.as_bytes()))
+                    .header(
+                        "X-Nango-Hmac-Sha256",
+                        sign(&target.signing_key, body.as_bytes()),
+                    )
                     .body(body)
                     .send()
                     .await

@@ -173,7 +173,6 @@ async fn read(ctx: &ToolContext, params: Params) -> Result<Output, ToolError> {
             Err(error) => Err(ctx.nango_error(error)),
         }
     }
-
 }
 
 fn render_output(output: &Output) -> String {

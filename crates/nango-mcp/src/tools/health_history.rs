@@ -56,7 +56,12 @@ impl HealthBook {
 
     /// `broken_now` is Nango's own verdict: a recorded break is shown only while Nango still
     /// reports the auth error, so a missed recovery webhook never makes a healthy one look broken.
-    pub(crate) fn times(&self, integration: &str, connection_id: &str, broken_now: bool) -> HealthTimes {
+    pub(crate) fn times(
+        &self,
+        integration: &str,
+        connection_id: &str,
+        broken_now: bool,
+    ) -> HealthTimes {
         let Some(entry) = self
             .entries
             .get(&(integration.to_owned(), connection_id.to_owned()))
@@ -171,7 +176,9 @@ mod tests {
             "2026-12-01T12:00:00+00:00"
         );
         assert_eq!(
-            parse_since("2026-12-08T09:30:00Z", now).unwrap().to_rfc3339(),
+            parse_since("2026-12-08T09:30:00Z", now)
+                .unwrap()
+                .to_rfc3339(),
             "2026-12-08T09:30:00+00:00"
         );
         for bad in ["", "h", "yesterday", "-3h", "3w", "99999999999999d"] {

@@ -111,7 +111,12 @@ const DEFAULT_FIELDS_FOR_PEOPLE: &[&str] = &["health", "end_user"];
 /// Above this many compact rows the text groups ids by integration and health.
 const GROUP_ABOVE: usize = 10;
 /// The times are only there when webhook history knows them, so they cost nothing otherwise.
-const ALWAYS: &[&str] = &["connection_id", "integration", "broken_since", "recovered_at"];
+const ALWAYS: &[&str] = &[
+    "connection_id",
+    "integration",
+    "broken_since",
+    "recovered_at",
+];
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1_000;
 

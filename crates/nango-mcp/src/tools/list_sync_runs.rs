@@ -150,7 +150,11 @@ impl NangoTool for ListSyncRuns {
             sync_runs_merge::webhook_runs(&ctx, &filter, position.as_ref())
         );
         match logs {
-            Ok(page) => Ok(with_webhooks(from_logs(&ctx, page, limit).await, webhooks, limit)),
+            Ok(page) => Ok(with_webhooks(
+                from_logs(&ctx, page, limit).await,
+                webhooks,
+                limit,
+            )),
             Err(error) if webhooks.error.is_none() && !webhooks.runs.is_empty() => {
                 Ok(from_webhooks_only(&error.to_string(), webhooks, limit))
             }
@@ -160,7 +164,9 @@ impl NangoTool for ListSyncRuns {
                     sentence(&error.to_string())
                 );
                 let note = match &webhooks.error {
-                    Some(history) => format!("{note} Webhook history could not be read: {history}."),
+                    Some(history) => {
+                        format!("{note} Webhook history could not be read: {history}.")
+                    }
                     None if !webhooks.configured => format!(
                         "{note} Receive Nango's webhooks (README, \"Sync history from webhooks\") to keep a history that does not depend on Nango's logs."
                     ),
@@ -310,9 +316,15 @@ async fn from_logs(ctx: &ToolContext, page: OperationsPage, limit: usize) -> Out
 }
 
 /// The logs' page merged with the webhook history.
-fn with_webhooks(mut output: Output, webhooks: sync_runs_merge::WebhookRuns, limit: usize) -> Output {
+fn with_webhooks(
+    mut output: Output,
+    webhooks: sync_runs_merge::WebhookRuns,
+    limit: usize,
+) -> Output {
     if let Some(error) = webhooks.error {
-        output.notes.push(format!("Webhook history could not be read: {error}."));
+        output
+            .notes
+            .push(format!("Webhook history could not be read: {error}."));
     }
     let had_webhooks = !webhooks.runs.is_empty();
     let more = output.runs.len() >= limit || webhooks.runs.len() >= limit;

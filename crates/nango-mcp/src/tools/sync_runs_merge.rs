@@ -162,11 +162,7 @@ pub(super) fn merge(
             None => merged.push(webhook),
         }
     }
-    merged.sort_by(|a, b| {
-        run_time(b)
-            .cmp(&run_time(a))
-            .then_with(|| b.id.cmp(&a.id))
-    });
+    merged.sort_by(|a, b| run_time(b).cmp(&run_time(a)).then_with(|| b.id.cmp(&a.id)));
     let full = merged.len() > limit || more;
     merged.truncate(limit);
     let next = if full {
@@ -237,7 +233,14 @@ mod tests {
     #[test]
     fn a_cut_page_carries_a_cursor_at_its_last_run() {
         let webhooks = (0..5)
-            .map(|i| run("webhook", &format!("w-{i}"), "success", &format!("2026-12-07T10:0{i}:00Z")))
+            .map(|i| {
+                run(
+                    "webhook",
+                    &format!("w-{i}"),
+                    "success",
+                    &format!("2026-12-07T10:0{i}:00Z"),
+                )
+            })
             .collect();
         let (runs, next) = merge(Vec::new(), webhooks, 2, false);
         assert_eq!(runs.len(), 2);

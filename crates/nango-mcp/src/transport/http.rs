@@ -20,10 +20,10 @@ mod webhooks;
 pub use error::HttpError;
 pub use health::ReadinessCheck;
 pub use server::{RunningHttp, bind, serve};
-pub use webhook_keys::{WebhookKeys, hex_hmac};
-pub use webhooks::{SIGNATURE_HEADER, WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH, WebhookReceiver};
 pub use settings::{
     AUTH_TOKEN_ENV, AUTH_TOKENS_ENV, AuthToken, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENT,
     DEFAULT_MAX_CONCURRENT_PER_CLIENT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_QUEUED_PER_CLIENT,
     DEFAULT_QUEUE_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, HttpSettings, is_loopback,
 };
+pub use webhook_keys::{WebhookKeys, hex_hmac};
+pub use webhooks::{SIGNATURE_HEADER, WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH, WebhookReceiver};

@@ -64,7 +64,10 @@ where
             .route(WEBHOOK_PATH, post(receive))
             .with_state(receiver)
             .layer(from_fn_with_state(WEBHOOK_MAX_BODY_BYTES, limit_body))
-            .layer(from_fn_with_state(Arc::clone(&guard), guard_host_and_origin))
+            .layer(from_fn_with_state(
+                Arc::clone(&guard),
+                guard_host_and_origin,
+            ))
     });
 
     let ready = Router::new()

@@ -120,7 +120,10 @@ mod tests {
             keys.verify(body, &hex_hmac(b"key-default", body)),
             Some("default")
         );
-        assert_eq!(keys.verify(body, &hex_hmac(b"not-a-signing-key", body)), None);
+        assert_eq!(
+            keys.verify(body, &hex_hmac(b"not-a-signing-key", body)),
+            None
+        );
         assert_eq!(keys.verify(b"{\"type\":\"auth\"}", &prod), None);
         assert_eq!(keys.verify(body, ""), None);
         assert!(!format!("{keys:?}").contains("key-prod"));
