@@ -23,6 +23,12 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use serde_json::json;
 
 use super::server::HttpServer;
+
+/// The figures go to stdout: they are what the task is run for.
+#[allow(clippy::print_stdout)]
+fn report(line: String) {
+    println!("{line}");
+}
 use crate::{rss, stats};
 
 const SIGNING_KEY: &str = "bench-webhook-signing-key";
@@ -81,7 +87,7 @@ async fn measure(options: &HistoryOptions, url: &str) -> Result<()> {
     let webhook_url = server.url.replace("/mcp", "/webhooks/nango");
     let (answers, elapsed, rss) = ingest(&webhook_url, server.pid, options).await?;
     let millis: Vec<f64> = answers.iter().map(|d| stats::millis(*d)).collect();
-    println!(
+    report(format!(
         "ingest: {} deliveries, {} in flight: {:.0}/s, answer p50 {:.2} ms, p99 {:.2} ms; server RSS while ingesting: peak {} KiB, last {} KiB",
         answers.len(),
         options.concurrency,
@@ -90,7 +96,7 @@ async fn measure(options: &HistoryOptions, url: &str) -> Result<()> {
         stats::percentile(&millis, 99.0).unwrap_or_default(),
         rss.iter().map(|m| m.rss_kib).max().unwrap_or_default(),
         rss.last().map(|m| m.rss_kib).unwrap_or_default(),
-    );
+    ));
 
     let connections: Vec<(String, String)> = sim
         .dataset()
@@ -100,11 +106,11 @@ async fn measure(options: &HistoryOptions, url: &str) -> Result<()> {
         .collect();
     let started = Instant::now();
     bulk_insert(url, options.runs, &connections).await?;
-    println!(
+    report(format!(
         "bulk insert: {} runs in {:.1} s",
         options.runs,
         started.elapsed().as_secs_f64()
-    );
+    ));
 
     let config = StreamableHttpClientTransportConfig::with_uri(server.url.clone());
     let client =
@@ -129,13 +135,13 @@ async fn measure(options: &HistoryOptions, url: &str) -> Result<()> {
             return Err(anyhow!("list_sync_runs failed: {result:?}"));
         }
     }
-    println!(
+    report(format!(
         "list_sync_runs over {} stored runs (one connection, 10 newest, logs off): p50 {:.2} ms, p90 {:.2} ms over {} calls",
         options.runs + answers.len(),
         stats::percentile(&samples, 50.0).unwrap_or_default(),
         stats::percentile(&samples, 90.0).unwrap_or_default(),
         samples.len()
-    );
+    ));
     let _ = client.cancel().await;
     server.stop().await?;
     sim.shutdown().await;
