@@ -32,6 +32,8 @@ enum Task {
     CompareBuilds(bench::compare::CompareOptions),
     /// Write the o200k ASCII token table the server's token bound reads.
     TokenTable(token_table::TokenTableOptions),
+    /// Webhook ingestion (deliveries/s, p99, RSS) and list_sync_runs over 1,000,000 stored runs.
+    BenchHistory(bench::history::HistoryOptions),
 }
 
 #[tokio::main]
@@ -52,6 +54,7 @@ async fn main() -> ExitCode {
         Task::NpmPack(options) => npm::run(options),
         Task::CompareBuilds(options) => bench::compare::run(options).await,
         Task::TokenTable(options) => token_table::run(&options),
+        Task::BenchHistory(options) => bench::history::run(options).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -67,6 +67,18 @@ async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> an
         let client = client.clone();
         Box::pin(async move { client.health().await.map_err(|error| error.to_string()) })
     };
+    let keys = http::WebhookKeys::from_vars(&std::env::vars().collect());
+    if keys.is_empty() {
+        tracing::info!(
+            "webhook history off: set NANGO_WEBHOOK_SIGNING_KEY to receive Nango's webhooks at {}",
+            http::WEBHOOK_PATH
+        );
+    } else {
+        let history = server.history().clone();
+        history.start_maintenance();
+        tracing::info!(path = http::WEBHOOK_PATH, database = %history.label(), "receiving Nango's webhooks");
+        settings.webhooks = Some(http::WebhookReceiver::new(keys, history));
+    }
     tracing::info!(%addr, "serving MCP over Streamable HTTP at /mcp");
     http::serve(settings, move || server.clone(), readiness).await?;
     Ok(())
@@ -122,8 +134,14 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         enabled: args.allow_writes,
         codes: std::sync::Arc::new(codes),
     };
-    Ok((
-        NangoMcp::new_with_writes(registry, environments, budget, args.demo, writes),
-        sandbox,
-    ))
+    let history = crate::history::HistoryStore::resolve(
+        args.database_url.as_deref(),
+        args.http.is_some()
+            && !args.demo
+            && !http::WebhookKeys::from_vars(&std::env::vars().collect()).is_empty(),
+        args.history_days,
+    );
+    let server = NangoMcp::new_with_writes(registry, environments, budget, args.demo, writes)
+        .with_history(std::sync::Arc::new(history));
+    Ok((server, sandbox))
 }

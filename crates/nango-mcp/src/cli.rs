@@ -116,6 +116,22 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub oauth: crate::cli_oauth::OAuthArgs,
 
+    /// Where sync-run and connection-health history from Nango's webhooks is kept:
+    /// sqlite://PATH or postgres://… (put a password in the variable, not the flag). Default: a
+    /// SQLite file in $XDG_DATA_HOME/nango-mcp (or $NANGO_MCP_DATA_DIR), created by --http.
+    #[arg(
+        long,
+        env = "NANGO_MCP_DATABASE_URL",
+        value_name = "URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// Days of webhook history kept.
+    #[arg(long, env = "NANGO_MCP_HISTORY_DAYS", default_value_t = crate::history::DEFAULT_HISTORY_DAYS, value_parser = clap::value_parser!(u32).range(1..=3_650), global = true)]
+    pub history_days: u32,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug [default: info; for `call`
     /// and `tools`, warnings and every write action].
     #[arg(long, env = "NANGO_MCP_LOG", global = true)]

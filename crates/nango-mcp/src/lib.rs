@@ -16,6 +16,7 @@ pub mod config;
 pub mod dashboard;
 pub mod errors;
 pub mod health;
+pub mod history;
 pub mod instructions;
 pub mod log_filter;
 pub mod memory;

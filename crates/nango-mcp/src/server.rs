@@ -44,6 +44,7 @@ struct Inner {
     demo: bool,
     catalog: Arc<ProviderCatalog>,
     writes: WriteSettings,
+    history: crate::history::SharedHistory,
 }
 
 /// How this server handles writes: whether they exist, and the confirmation-code keys.
@@ -97,8 +98,23 @@ impl NangoMcp {
                 demo,
                 catalog: Arc::default(),
                 writes,
+                history: Arc::new(crate::history::HistoryStore::disabled()),
             }),
         }
+    }
+
+    /// Reads (and, over HTTP, keeps) history in `history`. Call right after construction.
+    pub fn with_history(mut self, history: crate::history::SharedHistory) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.history = history,
+            None => tracing::error!("history attached after the server was shared; ignored"),
+        }
+        self
+    }
+
+    /// The history store tools read.
+    pub fn history(&self) -> &crate::history::SharedHistory {
+        &self.inner.history
     }
 
     pub fn registry(&self) -> &Registry {
@@ -163,6 +179,7 @@ impl NangoMcp {
                 ask,
                 caller,
             },
+            history: self.inner.history.clone(),
         };
         let environment = ctx.environment.clone();
         let caller = ctx.writes.caller_name();

@@ -34,6 +34,7 @@ pub mod refresh;
 mod routes;
 mod sim;
 mod state;
+pub mod webhooks;
 pub mod writes;
 
 pub use config::{

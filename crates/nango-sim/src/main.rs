@@ -48,6 +48,25 @@ struct Args {
     /// Milliseconds added to every response, like a Nango one network hop away.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
+    /// Send the webhooks Nango would have sent for the simulated history (every finished sync
+    /// run, every refresh failure), signed, to this URL once started (e.g. nango-mcp's
+    /// http://127.0.0.1:8080/webhooks/nango).
+    #[arg(long, value_name = "URL")]
+    webhook_url: Option<String>,
+    /// The environment's webhook signing key the webhooks are signed with.
+    #[arg(
+        long,
+        env = "NANGO_SIM_WEBHOOK_SIGNING_KEY",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    webhook_signing_key: String,
+    /// The environment name auth webhooks carry.
+    #[arg(long, default_value = "default")]
+    webhook_environment: String,
+    /// Only these connections' webhooks (comma-separated; default all).
+    #[arg(long, value_delimiter = ',')]
+    webhook_connections: Vec<String>,
 }
 
 fn parse_override(raw: &str) -> Result<RecordCountOverride, String> {
@@ -100,6 +119,25 @@ async fn main() -> anyhow::Result<()> {
         connections = dataset.connections.len(),
         "dataset ready"
     );
+    if let Some(url) = args.webhook_url {
+        let target = nango_sim::webhooks::WebhookTarget {
+            url,
+            signing_key: args.webhook_signing_key,
+            environment: args.webhook_environment,
+        };
+        let only: Vec<&str> = args
+            .webhook_connections
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let bodies = nango_sim::webhooks::history(&dataset, &target.environment, &only);
+        let report = nango_sim::webhooks::send(&target, bodies).await;
+        tracing::info!(
+            delivered = report.delivered,
+            refused = report.refused,
+            "webhooks sent"
+        );
+    }
     // The one line on stdout: scripts wait for it to know the port.
     #[allow(clippy::print_stdout)]
     {

@@ -6,6 +6,7 @@ mod audit;
 pub(crate) mod build;
 mod cold_start;
 pub mod compare;
+pub mod history;
 mod latency;
 mod load;
 mod oauth;

@@ -17,6 +17,7 @@ use nango_api::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::health_history::{self, Changes, HealthBook};
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
 use crate::{
     args::{one_or_many, one_or_many_schema},
@@ -38,6 +39,9 @@ pub struct Params {
     /// Max findings (default 100); the summary is always complete.
     pub limit: Option<usize>,
     pub cursor: Option<String>,
+    /// Also say which connections broke or recovered since then: an RFC 3339 time or a
+    /// look-back like 24h or 7d (needs webhook history).
+    pub changed_since: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -57,6 +61,9 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     pub findings: Vec<Finding>,
+    /// Connections that broke or recovered since `changed_since`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Changes>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -79,6 +86,7 @@ pub struct Finding {
     pub connection_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<String>,
+    /// Auth errors: the first failed refresh (webhook history); syncs: the last run's end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
 }
@@ -146,22 +154,40 @@ impl NangoTool for AuditConnections {
         let wanted =
             resolve::integration_keys(&ctx, params.integrations.as_deref().unwrap_or_default())
                 .await?;
+        let changed_since = params
+            .changed_since
+            .as_deref()
+            .map(|text| health_history::parse_since(text, Utc::now()))
+            .transpose()?;
         ctx.report(0, None, "listing connections");
         // Independent reads: against a distant Nango, one round trip instead of two.
-        let (connections, configs) = futures::join!(
+        let (connections, configs, book) = futures::join!(
             ctx.client
                 .connections(ConnectionsQuery {
                     integration_ids: wanted.clone(),
                     ..ConnectionsQuery::default()
                 })
                 .try_collect::<Vec<Connection>>(),
-            ctx.client.scripts_config()
+            ctx.client.scripts_config(),
+            HealthBook::load(&ctx)
         );
         let connections = connections.or_tool(&ctx)?;
         let mut notes = Vec::new();
         let integrations = integrations_to_query(&connections, configs, &mut notes);
         let statuses = fetch_statuses(&ctx, &integrations, &mut notes).await?;
         let mut output = summarise(&connections, &statuses, notes);
+        add_break_times(&mut output, &book);
+        if let Some(since) = changed_since {
+            match health_history::changes_since(&ctx, since).await {
+                Ok(Some(changes)) => output.changes = Some(changes),
+                Ok(None) => output.notes.push(
+                    "What changed since then is unknown: no webhook history is kept (see the README, \"Sync history from webhooks\").".to_owned(),
+                ),
+                Err(error) => output
+                    .notes
+                    .push(format!("What changed since then is unknown: {error}.")),
+            }
+        }
         output.findings_total = output.findings.len();
         // The summary and per-integration table are always whole; findings page within the rest.
         let overhead = 512 + integrations_bytes(&output);
@@ -234,6 +260,9 @@ impl NangoTool for AuditConnections {
             output.findings_total
         ));
         lines.extend(grouped_findings(&output.findings));
+        if let Some(changes) = &output.changes {
+            lines.push(changes_line(changes));
+        }
         lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
         lines.push(text::paging_line(
             output.findings_shown,
@@ -269,6 +298,46 @@ fn grouped_findings(findings: &[Finding]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// "Since 2026-12-07T12:00:00+00:00: 3 connections broke (…), 1 recovered (…)."
+fn changes_line(changes: &Changes) -> String {
+    let names = |items: &[health_history::ChangedConnection]| {
+        items
+            .iter()
+            .map(|item| format!("{}/{}", item.integration, item.connection_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut line = format!(
+        "Since {}: {} connection{} broke",
+        changes.since,
+        changes.broke.len(),
+        if changes.broke.len() == 1 { "" } else { "s" }
+    );
+    if !changes.broke.is_empty() {
+        line.push_str(&format!(" ({})", names(&changes.broke)));
+    }
+    line.push_str(&format!(", {} recovered", changes.recovered.len()));
+    if !changes.recovered.is_empty() {
+        line.push_str(&format!(" ({})", names(&changes.recovered)));
+    }
+    line.push('.');
+    line
+}
+
+/// Auth-error findings get the time of the first failed refresh, when webhooks recorded it.
+fn add_break_times(output: &mut Output, book: &HealthBook) {
+    for finding in &mut output.findings {
+        if finding.kind == FindingKind::AuthError {
+            finding.since = book
+                .times(&finding.integration, &finding.connection_id, true)
+                .broken_since;
+        }
+    }
+    if let Some(note) = &book.note {
+        output.notes.push(note.clone());
+    }
 }
 
 fn integrations_bytes(output: &Output) -> usize {
@@ -487,6 +556,7 @@ fn summarise(connections: &[Connection], statuses: &SyncStatuses, notes: Vec<Str
         findings_shown: 0,
         next_cursor: None,
         findings,
+        changes: None,
         notes,
     }
 }

@@ -29,6 +29,8 @@ pub struct ToolContext {
     pub catalog: Arc<ProviderCatalog>,
     /// Whether writes are enabled, and how this caller confirms them.
     pub writes: crate::writes::WriteContext,
+    /// Sync runs and connection health kept from Nango's webhooks (opened on first use).
+    pub history: crate::history::SharedHistory,
 }
 
 impl ToolContext {

@@ -20,6 +20,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::health_history::HealthBook;
 use super::{
     NangoTool, ToolContext, Toolset, context::NangoResultExt, list_connections::end_user_label,
     resolve,
@@ -77,6 +78,12 @@ pub struct Output {
     /// them: Nango's refresh on this read failed (400) or it is backing off after one (424).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials_withheld: Option<String>,
+    /// Broken since its first failed refresh (webhook history; only while Nango reports it broken).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_since: Option<String>,
+    /// When it last recovered from a break (webhook history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered_at: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -119,6 +126,27 @@ impl NangoTool for GetConnection {
     type Output = Output;
 
     async fn run(ctx: ToolContext, params: Params) -> Result<Output, ToolError> {
+        let (output, book) = futures::join!(read(&ctx, params), HealthBook::load(&ctx));
+        let mut output = output?;
+        let times = book.times(
+            &output.integration,
+            &output.connection_id,
+            output.health.contains(&Health::AuthError),
+        );
+        output.broken_since = times.broken_since;
+        output.recovered_at = times.recovered_at;
+        output.notes.extend(book.note);
+        Ok(output)
+    }
+
+    fn render(output: &Output) -> String {
+        render_output(output)
+    }
+}
+
+async fn read(ctx: &ToolContext, params: Params) -> Result<Output, ToolError> {
+    let ctx = ctx.clone();
+    {
         let connection_id = resolve::validate_id("connection_id", &params.connection_id)?;
         let connection = find(&ctx, &connection_id, params.integration.as_deref()).await?;
         if !params.credentials.unwrap_or(false) {
@@ -149,8 +177,10 @@ impl NangoTool for GetConnection {
             Err(error) => Err(ctx.nango_error(error)),
         }
     }
+}
 
-    fn render(output: &Output) -> String {
+fn render_output(output: &Output) -> String {
+    {
         let mut lines = vec![format!(
             "Connection {} (integration {}, provider {}): {}",
             output.connection_id,
@@ -169,6 +199,12 @@ impl NangoTool for GetConnection {
                 error.kind,
                 error.log_id.as_deref().unwrap_or("-")
             ));
+        }
+        if let Some(since) = &output.broken_since {
+            lines.push(format!("Broken since {since} (first failed refresh)."));
+        }
+        if let Some(recovered) = &output.recovered_at {
+            lines.push(format!("Last recovered {recovered}."));
         }
         lines.push(match (&output.credentials, &output.connection_config) {
             (Some(facts), _) => credentials_line(facts),
@@ -388,6 +424,8 @@ fn output(detail: ConnectionDetail) -> Output {
         webhook_url_override,
         credentials,
         credentials_withheld: None,
+        broken_since: None,
+        recovered_at: None,
         notes,
         tags: connection.tags,
         connection_id: connection.connection_id,

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::health_history::HealthBook;
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve};
 use crate::{
     args::{one_or_many, one_or_many_schema},
@@ -78,6 +79,12 @@ pub struct ConnectionRow {
     pub metadata: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
+    /// Broken since its first failed refresh (webhook history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_since: Option<String>,
+    /// When it last recovered from a break (webhook history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovered_at: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -98,13 +105,21 @@ const FIELDS: &[&str] = &[
     "tags",
     "metadata",
     "created",
+    "broken_since",
+    "recovered_at",
 ];
 /// Compact by default: who is broken, not who they are (`fields` or an end-user filter adds that).
 const DEFAULT_FIELDS: &[&str] = &["health"];
 const DEFAULT_FIELDS_FOR_PEOPLE: &[&str] = &["health", "end_user"];
 /// Above this many compact rows the text groups ids by integration and health.
 const GROUP_ABOVE: usize = 10;
-const ALWAYS: &[&str] = &["connection_id", "integration"];
+/// The times are only there when webhook history knows them, so they cost nothing otherwise.
+const ALWAYS: &[&str] = &[
+    "connection_id",
+    "integration",
+    "broken_since",
+    "recovered_at",
+];
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1_000;
 
@@ -145,7 +160,7 @@ impl NangoTool for ListConnections {
             DEFAULT_FIELDS
         };
         let mut counts = HealthCounts::default();
-        let mut matching: Vec<(Vec<Health>, Connection)> = ctx
+        let listing = ctx
             .client
             .connections(query)
             .try_filter(|connection| {
@@ -156,9 +171,9 @@ impl NangoTool for ListConnections {
                 )
             })
             .map_ok(|connection| (health_of(&connection), connection))
-            .try_collect()
-            .await
-            .or_tool(&ctx)?;
+            .try_collect::<Vec<(Vec<Health>, Connection)>>();
+        let (listing, book) = futures::join!(listing, HealthBook::load(&ctx));
+        let mut matching = listing.or_tool(&ctx)?;
         for (labels, _) in &matching {
             counts.add(labels);
         }
@@ -170,8 +185,9 @@ impl NangoTool for ListConnections {
         // Worst first: auth errors need a person, sync errors need a look, ok needs nothing.
         matching.sort_by_key(|(labels, _)| labels.first().copied().map_or(3, severity));
         let total = matching.len();
-        let to_row =
-            |(labels, connection)| selection.project(row(labels, connection), defaults, ALWAYS);
+        let to_row = |(labels, connection)| {
+            selection.project(row(labels, connection, &book), defaults, ALWAYS)
+        };
         let (rows, next_cursor) = page.take(matching, to_row, total, ctx.budget, 512);
         Ok(Output {
             total,
@@ -310,8 +326,13 @@ pub fn end_user_label(connection: &Connection) -> Option<String> {
     Some(label)
 }
 
-fn row(labels: Vec<Health>, connection: Connection) -> Value {
+fn row(labels: Vec<Health>, connection: Connection, book: &HealthBook) -> Value {
     let end_user = end_user_label(&connection);
+    let times = book.times(
+        &connection.provider_config_key,
+        &connection.connection_id,
+        labels.contains(&Health::AuthError),
+    );
     let row = ConnectionRow {
         errors: connection
             .errors
@@ -327,6 +348,8 @@ fn row(labels: Vec<Health>, connection: Connection) -> Value {
         end_user,
         tags: Some(connection.tags),
         metadata: connection.metadata,
+        broken_since: times.broken_since,
+        recovered_at: times.recovered_at,
         connection_id: connection.connection_id,
         integration: connection.provider_config_key,
     };

@@ -1,17 +1,19 @@
 //! `list_sync_runs`: the history of sync runs for a connection and/or sync ("last 5 runs: 4
-//! succeeded, 1 failed 2 h ago with a rate-limit error"). Nango keeps run history only in its logs,
-//! read through its Management MCP; where logs are unavailable this says so and falls back to the
-//! latest run from `/sync/status`.
+//! succeeded, 1 failed 2 h ago with a rate-limit error"). Two sources, merged
+//! newest first (`sync_runs_merge`): Nango's logs, read through its Management MCP, and the runs
+//! Nango reported by webhook that this server kept. Where neither has runs this says so and falls
+//! back to the latest run from `/sync/status`.
 
 use chrono::{Duration, Utc};
 use nango_api::management::{
-    GetOperation, ListOperations, ManagementClient, OperationFilter, OperationRow, OperationState,
-    OperationsPage, Period,
+    GetOperation, ListOperations, ManagementClient, OperationFilter, OperationRow, OperationState, OperationsPage,
+    Period,
 };
 use nango_api::models::{SyncSelector, Timestamp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::sync_runs_merge::{self, Filter, Position};
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{errors::ToolError, output::text, sync_health::sync_health};
 
@@ -28,18 +30,24 @@ pub struct Params {
     pub sync: Option<String>,
     /// success, failed, running, timeout, cancelled.
     pub states: Option<Vec<String>>,
-    /// Look-back in hours (default 24, max 360).
+    /// Look-back in hours (default 24; logs reach back 360 at most, webhook history 2160).
     pub hours: Option<u32>,
     /// Max runs, newest first (default 10).
     pub limit: Option<usize>,
+    /// `next_cursor` from the previous answer, for older runs.
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Output {
-    /// "logs" (full history) or "latest_status" (logs unavailable: only the latest run is known).
+    /// "logs", "webhooks", "logs+webhooks" (full history), or "latest_status" (neither
+    /// available: only the latest run is known).
     pub source: String,
     pub summary: RunSummary,
     pub runs: Vec<Run>,
+    /// Pass back as `cursor` for older runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -56,10 +64,16 @@ pub struct RunSummary {
 pub struct Run {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Where this run is known from: "logs", "webhook", "logs+webhook" or "latest_status".
+    pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub integration: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sync: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<String>,
@@ -67,6 +81,13 @@ pub struct Run {
     pub ended_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duration_ms: Option<u64>,
+    /// Records added, updated, deleted (from the webhook).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<i64>,
     /// The failure, in Nango's words (third-party text).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -75,14 +96,17 @@ pub struct Run {
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;
 const DEFAULT_HOURS: u32 = 24;
-const MAX_HOURS: u32 = 360;
+/// Nango's logs are kept 15 days by default.
+const MAX_LOG_HOURS: u32 = 360;
+/// Webhook history is kept `NANGO_MCP_HISTORY_DAYS` (default 90).
+const MAX_HOURS: u32 = 2_160;
 /// Failed runs whose log messages are fetched for the error text.
 const DETAILED_FAILURES: usize = 5;
 
 impl NangoTool for ListSyncRuns {
     const NAME: &'static str = "list_sync_runs";
     const TITLE: &'static str = "List sync runs (history)";
-    const DESCRIPTION: &'static str = "Sync run history from Nango's logs: state, time, duration and error per run, newest first, with a summary. Falls back to the latest run when logs are unavailable.";
+    const DESCRIPTION: &'static str = "Sync run history from Nango's logs and the webhooks this server kept: state, time, duration, record counts and error per run, newest first, with a summary and a cursor. Falls back to the latest run when neither is available.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-abc"}"#;
 
@@ -101,34 +125,63 @@ impl NangoTool for ListSyncRuns {
             params.integration.as_deref(),
         )
         .await?;
-        let arguments = list_arguments(
+        let position = Position::decode(params.cursor.as_deref())?;
+        let mut arguments = list_arguments(
             &params,
             connection_id.as_deref(),
             integration.as_deref(),
-            hours,
+            hours.min(MAX_LOG_HOURS),
             limit,
         )?;
-        let Some(management) = &ctx.management else {
-            let note = format!(
-                "{} Showing the latest run from sync status instead.",
-                not_configured_note(ctx.client.host())
-            );
-            return fallback(
-                &ctx,
-                connection_id.as_deref(),
-                integration.as_deref(),
-                params.sync.as_deref(),
-                note,
-            )
-            .await;
+        if let (Some(period), Some(before)) = (&mut arguments.period, position.as_ref()) {
+            period.to = before.time();
+        }
+        let states = params.states.clone().unwrap_or_default();
+        let filter = Filter {
+            connection_id: connection_id.as_deref(),
+            integration: integration.as_deref(),
+            sync: params.sync.as_deref(),
+            states: &states,
+            hours,
+            limit,
         };
-        match management.list_operations(&arguments).await {
-            Ok(page) => Ok(from_logs(management, page, limit).await),
-            Err(error) => {
+        let logs = async {
+            // No Management MCP for a self-hosted Nango unless the user named one: never Cloud's.
+            let Some(management) = &ctx.management else {
+                return Err(not_configured_note(ctx.client.host()));
+            };
+            match management.list_operations(&arguments).await {
+                Ok(page) => Ok((management, page)),
+                Err(error) => Err(sentence(&error.to_string())),
+            }
+        };
+        let (logs, webhooks) = tokio::join!(
+            logs,
+            sync_runs_merge::webhook_runs(&ctx, &filter, position.as_ref())
+        );
+        match logs {
+            Ok((management, page)) => Ok(with_webhooks(
+                from_logs(management, page, limit).await,
+                webhooks,
+                limit,
+            )),
+            Err(why) if webhooks.error.is_none() && !webhooks.runs.is_empty() => {
+                Ok(from_webhooks_only(&why, webhooks, limit))
+            }
+            Err(why) => {
                 let note = format!(
                     "{}. Showing the latest run from sync status instead.",
-                    sentence(&error.to_string())
+                    why.trim_end_matches('.')
                 );
+                let note = match &webhooks.error {
+                    Some(history) => {
+                        format!("{note} Webhook history could not be read: {history}.")
+                    }
+                    None if !webhooks.configured => format!(
+                        "{note} Receive Nango's webhooks (README, \"Sync history from webhooks\") to keep a history that does not depend on Nango's logs."
+                    ),
+                    None => note,
+                };
                 fallback(
                     &ctx,
                     connection_id.as_deref(),
@@ -146,10 +199,11 @@ impl NangoTool for ListSyncRuns {
         let mut lines = vec![format!(
             "{} runs ({}): {} succeeded, {} failed, {} other.",
             summary.total,
-            if output.source == "logs" {
-                "from Nango's logs"
-            } else {
-                "latest only; logs unavailable"
+            match output.source.as_str() {
+                "logs" => "from Nango's logs",
+                "webhooks" => "from Nango's webhooks kept by this server",
+                "logs+webhooks" => "from Nango's logs and webhooks",
+                _ => "latest only; logs unavailable",
             },
             summary.succeeded,
             summary.failed,
@@ -174,7 +228,13 @@ impl NangoTool for ListSyncRuns {
             if let Some(ms) = run.duration_ms {
                 line.push_str(&format!(", {} s", ms / 1_000));
             }
-            line.push(')');
+            if let (Some(added), Some(updated)) = (run.added, run.updated) {
+                line.push_str(&format!(
+                    ", +{added} ~{updated} -{}",
+                    run.deleted.unwrap_or(0)
+                ));
+            }
+            line.push_str(&format!(", {})", run.source));
             if let Some(error) = &run.error {
                 line.push_str(&format!(
                     ": {}",
@@ -184,6 +244,9 @@ impl NangoTool for ListSyncRuns {
             lines.push(line);
         }
         lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
+        if let Some(cursor) = &output.next_cursor {
+            lines.push(format!("More: pass cursor \"{cursor}\" for older runs."));
+        }
         lines.join("\n")
     }
 }
@@ -266,19 +329,70 @@ async fn from_logs(management: &ManagementClient, page: OperationsPage, limit: u
         source: "logs".to_owned(),
         summary: summarise(&runs),
         runs,
+        next_cursor: None,
         notes,
+    }
+}
+
+/// The logs' page merged with the webhook history.
+fn with_webhooks(
+    mut output: Output,
+    webhooks: sync_runs_merge::WebhookRuns,
+    limit: usize,
+) -> Output {
+    if let Some(error) = webhooks.error {
+        output
+            .notes
+            .push(format!("Webhook history could not be read: {error}."));
+    }
+    let had_webhooks = !webhooks.runs.is_empty();
+    let more = output.runs.len() >= limit || webhooks.runs.len() >= limit;
+    let (runs, next_cursor) = sync_runs_merge::merge(output.runs, webhooks.runs, limit, more);
+    if had_webhooks {
+        output.source = "logs+webhooks".to_owned();
+    }
+    output.summary = summarise(&runs);
+    output.runs = runs;
+    output.next_cursor = next_cursor;
+    output
+}
+
+/// Logs unavailable (disabled on a self-hosted Nango, expired, the Management MCP down): the
+/// webhook history alone.
+fn from_webhooks_only(
+    logs_error: &str,
+    webhooks: sync_runs_merge::WebhookRuns,
+    limit: usize,
+) -> Output {
+    let more = webhooks.runs.len() >= limit;
+    let (runs, next_cursor) = sync_runs_merge::merge(Vec::new(), webhooks.runs, limit, more);
+    Output {
+        source: "webhooks".to_owned(),
+        summary: summarise(&runs),
+        runs,
+        next_cursor,
+        notes: vec![format!(
+            "Nango's logs are unavailable ({}); these runs are the ones Nango reported by webhook.",
+            logs_error.trim_end_matches('.')
+        )],
     }
 }
 
 fn run_from_operation(row: &OperationRow) -> Run {
     Run {
         id: Some(row.id.clone()),
+        source: "logs".to_owned(),
         connection_id: row.connection_name.clone(),
+        integration: None,
         sync: row.sync_config_name.clone(),
+        model: None,
         state: row.state.as_str().to_owned(),
         started_at: Some(row.started_at.unwrap_or(row.created_at).to_rfc3339()),
         ended_at: row.ended_at.map(|at| at.to_rfc3339()),
         duration_ms: row.duration_ms(),
+        added: None,
+        updated: None,
+        deleted: None,
         error: row.error.as_ref().map(|error| error.message.clone()),
     }
 }
@@ -310,6 +424,7 @@ async fn fallback(
             source: "latest_status".to_owned(),
             summary: RunSummary::default(),
             runs: Vec::new(),
+            next_cursor: None,
             notes: vec![
                 note,
                 "Pass `connection_id` or `integration` to see the latest runs from sync status."
@@ -331,6 +446,12 @@ async fn fallback(
         .filter(|status| !status.never_ran())
         .map(|status| Run {
             id: None,
+            source: "latest_status".to_owned(),
+            integration: Some(integration.to_owned()),
+            model: None,
+            added: None,
+            updated: None,
+            deleted: None,
             state: match sync_health(&status, now) {
                 crate::sync_health::SyncHealth::Failing => "failed".to_owned(),
                 crate::sync_health::SyncHealth::Running => "running".to_owned(),
@@ -348,6 +469,7 @@ async fn fallback(
         source: "latest_status".to_owned(),
         summary: summarise(&runs),
         runs,
+        next_cursor: None,
         notes: vec![note],
     })
 }

@@ -10,6 +10,7 @@ pub mod audit_connections;
 pub mod get_connection;
 pub mod get_environment;
 pub mod get_integration;
+mod health_history;
 pub mod list_connections;
 pub mod list_integrations;
 pub mod list_records;
@@ -17,6 +18,7 @@ pub mod list_sync_runs;
 pub mod list_syncs;
 pub mod search_providers;
 pub mod supervise;
+mod sync_runs_merge;
 
 pub mod create_reconnect_link;
 pub mod pause_sync;

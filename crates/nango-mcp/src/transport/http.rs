@@ -16,6 +16,8 @@ pub mod oauth;
 mod router;
 mod server;
 mod settings;
+mod webhook_keys;
+mod webhooks;
 
 pub use error::HttpError;
 pub use health::ReadinessCheck;
@@ -25,3 +27,5 @@ pub use settings::{
     DEFAULT_MAX_CONCURRENT_PER_CLIENT, DEFAULT_MAX_QUEUED, DEFAULT_MAX_QUEUED_PER_CLIENT,
     DEFAULT_QUEUE_TIMEOUT, DEFAULT_SHUTDOWN_GRACE, HttpSettings, is_loopback,
 };
+pub use webhook_keys::{WebhookKeys, hex_hmac};
+pub use webhooks::{SIGNATURE_HEADER, WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH, WebhookReceiver};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::never::NeverSessionManager,
 };
@@ -20,6 +20,7 @@ use super::host_guard::{HostGuard, guard_host_and_origin};
 use super::limits::{limit_body, limit_per_client};
 use super::oauth::{self, Gatekeeper};
 use super::settings::HttpSettings;
+use super::webhooks::{WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH, receive};
 
 /// `/mcp` runs Host/Origin → bearer → fair slot → body limit → rmcp, so that cheap refusals
 /// come first and only authenticated callers can occupy a slot or make the server buffer a body.
@@ -27,6 +28,8 @@ use super::settings::HttpSettings;
 /// sign-in, the bearer check is the gatekeeper's (static tokens or access tokens), a write tool's
 /// call is checked for the write scope once its body is buffered, and the protected resource
 /// metadata is served open.
+/// `/webhooks/nango` runs Host/Origin → 1 MiB body limit → Nango's signature, never the bearer
+/// check: Nango cannot present our token, and its signature authenticates it instead.
 pub(crate) fn build<S, F>(
     settings: &HttpSettings,
     guard: HostGuard,
@@ -78,6 +81,17 @@ where
         guard_host_and_origin,
     ));
 
+    let webhooks = settings.webhooks.clone().map(|receiver| {
+        Router::new()
+            .route(WEBHOOK_PATH, post(receive))
+            .with_state(receiver)
+            .layer(from_fn_with_state(WEBHOOK_MAX_BODY_BYTES, limit_body))
+            .layer(from_fn_with_state(
+                Arc::clone(&guard),
+                guard_host_and_origin,
+            ))
+    });
+
     let ready = Router::new()
         .route("/readyz", get(readyz))
         .with_state(Arc::new(Readiness::new(readiness)))
@@ -91,6 +105,7 @@ where
         router = router.merge(oauth::metadata_routes(oauth));
     }
     router
+        .merge(webhooks.unwrap_or_default())
         .fallback(not_found)
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
 }

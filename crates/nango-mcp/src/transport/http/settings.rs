@@ -157,6 +157,8 @@ pub struct HttpSettings {
     /// Sign-in with OAuth: accept the access tokens of this authorization server (beside the
     /// static tokens).
     pub oauth: Option<super::oauth::OAuthSettings>,
+    /// Nango's webhooks at `/webhooks/nango`, kept as history; `None` leaves the path unserved.
+    pub webhooks: Option<std::sync::Arc<super::webhooks::WebhookReceiver>>,
 }
 
 impl HttpSettings {
@@ -177,6 +179,7 @@ impl HttpSettings {
             queue_timeout: DEFAULT_QUEUE_TIMEOUT,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             oauth: None,
+            webhooks: None,
         }
     }
 
