@@ -111,6 +111,10 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub http_limits: crate::cli_http::HttpLimitArgs,
 
+    /// Serve Prometheus metrics at http://ADDR/metrics on a listener of their own (off by default).
+    #[arg(long, env = "NANGO_MCP_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug.
     #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -28,6 +28,7 @@ use crate::{
     instructions,
     output::TokenBudget,
     prompts, resources,
+    telemetry::{self, request::McpRequest},
     tools::{Progress, Registry, ToolContext, ToolOutcome},
 };
 
@@ -186,9 +187,20 @@ impl ServerHandler for NangoMcp {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+        let request = McpRequest {
+            method: "tools/list",
+            tool: None,
+            context: &context,
+        };
+        let tools = self.inner.tools.clone();
+        telemetry::observed(
+            request,
+            async { Ok(ListToolsResult::with_all_items(tools)) },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_resources(
@@ -220,9 +232,19 @@ impl ServerHandler for NangoMcp {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        Ok(self.read(&request.uri).await?.into())
+        let observed = McpRequest {
+            method: "resources/read",
+            tool: None,
+            context: &context,
+        };
+        telemetry::observed(
+            observed,
+            async { Ok(self.read(&request.uri).await?.into()) },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_prompts(
@@ -270,6 +292,28 @@ impl ServerHandler for NangoMcp {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let observed = McpRequest {
+            method: "tools/call",
+            // From our own list: a caller's unknown name never becomes a label.
+            tool: self.inner.registry.get(&request.name).map(|entry| entry.id),
+            context: &context,
+        };
+        telemetry::observed(
+            observed,
+            self.dispatch_call(request, &context),
+            telemetry::request::call_error_type,
+        )
+        .await
+    }
+}
+
+/// `tools/call`: reads run at once, writes go through the confirmation flow.
+impl NangoMcp {
+    async fn dispatch_call(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
         if self.inner.registry.get(&request.name).is_none() {
             return Err(McpError::invalid_params(
                 format!(
@@ -286,9 +330,9 @@ impl ServerHandler for NangoMcp {
             .get(&request.name)
             .is_some_and(|entry| !entry.hints.read_only);
         if is_write {
-            return Ok(self.call_write(request, &context).await);
+            return Ok(self.call_write(request, context).await);
         }
-        let progress = progress_reporter(&context);
+        let progress = progress_reporter(context);
         let arguments = request.arguments.unwrap_or_default();
         let result = match self.run_tool(&request.name, arguments, progress).await {
             Ok(outcome) => success(outcome),
