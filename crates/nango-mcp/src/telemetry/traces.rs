@@ -132,6 +132,8 @@ where
     tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_tracked_inactivity(false)
+        .with_location(false)
+        .with_threads(false)
         .with_filter(Targets::new().with_target(nango_api::SPAN_TARGET, LevelFilter::TRACE))
 }
 
