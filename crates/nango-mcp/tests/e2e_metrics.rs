@@ -222,10 +222,16 @@ async fn metrics_count_exactly_the_calls_made_and_the_requests_nango_saw() {
     let limit = sum(&samples, "nango_mcp_rate_limit_limit", &[]);
     let remaining = sum(&samples, "nango_mcp_rate_limit_remaining", &[]);
     assert_eq!(limit, f64::from(nango_sim::DEFAULT_RATE_LIMIT_PER_MINUTE));
-    assert!(remaining > 0.0 && remaining < limit, "{remaining} of {limit}");
+    assert!(
+        remaining > 0.0 && remaining < limit,
+        "{remaining} of {limit}"
+    );
 
     // The queue gauges exist (stdio has no queue: zero).
-    assert!(text.contains("# TYPE nango_mcp_queue_running_calls gauge"), "{text}");
+    assert!(
+        text.contains("# TYPE nango_mcp_queue_running_calls gauge"),
+        "{text}"
+    );
     assert_eq!(sum(&samples, "nango_mcp_queue_waiting_calls", &[]), 0.0);
     h.stop().await;
 }
@@ -267,16 +273,19 @@ async fn the_queue_gauge_shows_a_running_http_call() {
         .spawn()
         .expect("binary spawns");
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    while reqwest::get(format!("http://{http_addr}/healthz")).await.is_err() {
+    while reqwest::get(format!("http://{http_addr}/healthz"))
+        .await
+        .is_err()
+    {
         assert!(tokio::time::Instant::now() < deadline, "never healthy");
         assert!(child.try_wait().unwrap().is_none(), "server exited");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let config = StreamableHttpClientTransportConfig::with_uri(format!("http://{http_addr}/mcp"));
-    let client = ()
-        .serve(StreamableHttpClientTransport::from_config(config))
-        .await
-        .expect("MCP over HTTP");
+    let client =
+        ().serve(StreamableHttpClientTransport::from_config(config))
+            .await
+            .expect("MCP over HTTP");
     sim.set_faults(nango_sim::Faults {
         latency: std::time::Duration::from_millis(1_500),
         ..nango_sim::Faults::default()

@@ -57,7 +57,9 @@ fn decoded(received: &Received) -> Vec<ExportTraceServiceRequest> {
         .lock()
         .unwrap()
         .iter()
-        .map(|body| ExportTraceServiceRequest::decode(body.as_slice()).expect("valid OTLP protobuf"))
+        .map(|body| {
+            ExportTraceServiceRequest::decode(body.as_slice()).expect("valid OTLP protobuf")
+        })
         .collect()
 }
 
@@ -134,9 +136,13 @@ async fn spans_follow_the_conventions_and_carry_no_secret() {
     h.err("list_records", json!({"limit": "many"})).await;
 
     let spans = wait_for(&received, |spans| {
-        ["tools/call get_integration", "tools/call get_connection", "tools/call list_records"]
-            .iter()
-            .all(|name| spans.iter().any(|span| span.name == *name))
+        [
+            "tools/call get_integration",
+            "tools/call get_connection",
+            "tools/call list_records",
+        ]
+        .iter()
+        .all(|name| spans.iter().any(|span| span.name == *name))
     })
     .await;
 
@@ -145,10 +151,20 @@ async fn spans_follow_the_conventions_and_carry_no_secret() {
         .find(|span| span.name == "tools/call get_integration")
         .unwrap();
     assert_eq!(server.kind, SpanKind::Server as i32);
-    assert_eq!(hex(&server.trace_id), TRACE_ID, "parent from _meta.traceparent");
+    assert_eq!(
+        hex(&server.trace_id),
+        TRACE_ID,
+        "parent from _meta.traceparent"
+    );
     assert_eq!(hex(&server.parent_span_id), PARENT_ID);
-    assert_eq!(text(server, "mcp.method.name").as_deref(), Some("tools/call"));
-    assert_eq!(text(server, "gen_ai.tool.name").as_deref(), Some("get_integration"));
+    assert_eq!(
+        text(server, "mcp.method.name").as_deref(),
+        Some("tools/call")
+    );
+    assert_eq!(
+        text(server, "gen_ai.tool.name").as_deref(),
+        Some("get_integration")
+    );
     assert_eq!(
         text(server, "gen_ai.operation.name").as_deref(),
         Some("execute_tool")
@@ -166,7 +182,10 @@ async fn spans_follow_the_conventions_and_carry_no_secret() {
         assert_eq!(child.kind, SpanKind::Client as i32);
         assert_eq!(child.trace_id, server.trace_id);
         assert_eq!(text(child, "http.request.method").as_deref(), Some("GET"));
-        assert_eq!(text(child, "http.response.status_code").as_deref(), Some("200"));
+        assert_eq!(
+            text(child, "http.response.status_code").as_deref(),
+            Some("200")
+        );
         let template = text(child, "url.template").unwrap();
         assert_eq!(child.name, format!("GET {template}"));
     }
@@ -199,8 +218,7 @@ async fn spans_follow_the_conventions_and_carry_no_secret() {
 
     // Nothing that could identify a person or open an account, in any byte exported.
     let exported: Vec<u8> = received.bodies.lock().unwrap().concat();
-    let exported = String::from_utf8_lossy(&exported).into_owned()
-        + &format!("{requests:?}");
+    let exported = String::from_utf8_lossy(&exported).into_owned() + &format!("{requests:?}");
     let mut secrets = h.sim.canaries();
     assert!(!secrets.is_empty());
     secrets.push(h.sim.secret_key());

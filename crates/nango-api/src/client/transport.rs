@@ -238,7 +238,9 @@ impl Transport {
                 sent.as_ref()
                     .map(reqwest::Response::headers)
                     .map_err(failure_kind),
-                sent.as_ref().ok().map(|response| response.status().as_u16()),
+                sent.as_ref()
+                    .ok()
+                    .map(|response| response.status().as_u16()),
             );
             let now = self.clock.now();
             match &sent {

@@ -158,7 +158,9 @@ impl Metrics {
     /// One webhook delivery from Nango; `outcome` is a fixed word such as `accepted`,
     /// `bad_signature` or `invalid`. For the webhook receiver to call.
     pub fn record_webhook(&self, outcome: &'static str) {
-        self.webhooks.get_or_create(&WebhookLabels { outcome }).inc();
+        self.webhooks
+            .get_or_create(&WebhookLabels { outcome })
+            .inc();
     }
 
     /// Lets a scrape read the fair queue of `/mcp` (the HTTP server calls this once).
@@ -194,7 +196,10 @@ impl RequestObserver for UpstreamObserver {
         let labels = UpstreamLabels {
             http_request_method: facts.method,
             url_template: facts.route.to_owned(),
-            http_response_status_code: facts.status.map(|code| code.to_string()).unwrap_or_default(),
+            http_response_status_code: facts
+                .status
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
             error_type: facts.failure.unwrap_or_default(),
         };
         metrics
@@ -287,6 +292,9 @@ mod tests {
         assert!(text.contains("error_type=\"tool_error\"} 1"), "{text}");
         assert!(text.contains("nango_mcp_queue_running_calls 3"), "{text}");
         assert!(text.contains("nango_mcp_queue_waiting_calls 2"), "{text}");
-        assert!(text.contains("nango_mcp_webhook_deliveries_total{outcome=\"accepted\"} 1"), "{text}");
+        assert!(
+            text.contains("nango_mcp_webhook_deliveries_total{outcome=\"accepted\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -111,10 +111,8 @@ fn resource() -> Resource {
     let named = variable(&["OTEL_SERVICE_NAME"]).is_some()
         || variable(&["OTEL_RESOURCE_ATTRIBUTES"])
             .is_some_and(|attributes| attributes.contains("service.name="));
-    let builder = Resource::builder().with_attribute(KeyValue::new(
-        "service.version",
-        env!("CARGO_PKG_VERSION"),
-    ));
+    let builder = Resource::builder()
+        .with_attribute(KeyValue::new("service.version", env!("CARGO_PKG_VERSION")));
     if named {
         builder.build()
     } else {
@@ -174,11 +172,7 @@ fn remote_parent(meta: &MetaObject) -> Option<Context> {
         carrier.insert("tracestate".to_owned(), state.to_owned());
     }
     let context = TraceContextPropagator::new().extract(&carrier);
-    context
-        .span()
-        .span_context()
-        .is_valid()
-        .then_some(context)
+    context.span().span_context().is_valid().then_some(context)
 }
 
 /// The exporter's HTTP client: our reqwest (no second HTTP stack), run on the server's runtime
