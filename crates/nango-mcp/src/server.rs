@@ -189,14 +189,9 @@ impl ServerHandler for NangoMcp {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        let request = McpRequest {
-            method: "tools/list",
-            tool: None,
-            context: &context,
-        };
         let tools = self.inner.tools.clone();
         telemetry::observed(
-            request,
+            McpRequest::new("tools/list", &context),
             async { Ok(ListToolsResult::with_all_items(tools)) },
             telemetry::request::jsonrpc_error_type,
         )
@@ -206,11 +201,18 @@ impl ServerHandler for NangoMcp {
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(
-            self.resource_list().await,
-        ))
+        telemetry::observed(
+            McpRequest::new("resources/list", &context),
+            async {
+                Ok(ListResourcesResult::with_all_items(
+                    self.resource_list().await,
+                ))
+            },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_resource_templates(
@@ -234,13 +236,8 @@ impl ServerHandler for NangoMcp {
         request: ReadResourceRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        let observed = McpRequest {
-            method: "resources/read",
-            tool: None,
-            context: &context,
-        };
         telemetry::observed(
-            observed,
+            McpRequest::new("resources/read", &context),
             async { Ok(self.read(&request.uri).await?.into()) },
             telemetry::request::jsonrpc_error_type,
         )
@@ -282,9 +279,14 @@ impl ServerHandler for NangoMcp {
     async fn complete(
         &self,
         request: CompleteRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
-        self.completions(request).await
+        telemetry::observed(
+            McpRequest::new("completion/complete", &context),
+            self.completions(request),
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn call_tool(

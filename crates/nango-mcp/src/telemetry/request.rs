@@ -18,6 +18,17 @@ pub struct McpRequest<'a> {
     pub context: &'a RequestContext<RoleServer>,
 }
 
+impl<'a> McpRequest<'a> {
+    /// A request that names no tool.
+    pub fn new(method: &'static str, context: &'a RequestContext<RoleServer>) -> Self {
+        Self {
+            method,
+            tool: None,
+            context,
+        }
+    }
+}
+
 /// Runs `work` for `request`; `error_type` names how its output failed (`tool_error` for an
 /// isError result, the JSON-RPC code for an error response), `None` when it worked.
 pub async fn observed<T>(
