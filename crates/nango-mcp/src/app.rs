@@ -36,6 +36,11 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             yes,
         }) => commands::call(&server, &tool, arguments.as_deref(), json, yes).await,
         None => {
+            if let Some(addr) = cli.server.metrics_addr {
+                crate::telemetry::metrics_server::start(addr)
+                    .await
+                    .with_context(|| format!("cannot serve metrics at {addr}"))?;
+            }
             crate::memory::trim_after_bursts();
             match cli.server.http {
                 Some(addr) => serve_http(server, addr, &cli.server).await?,

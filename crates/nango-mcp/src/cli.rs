@@ -132,6 +132,10 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_HISTORY_DAYS", default_value_t = crate::history::DEFAULT_HISTORY_DAYS, value_parser = clap::value_parser!(u32).range(1..=3_650), global = true)]
     pub history_days: u32,
 
+    /// Serve Prometheus metrics at http://ADDR/metrics on a listener of their own (off by default).
+    #[arg(long, env = "NANGO_MCP_METRICS_ADDR", value_name = "ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug [default: info; for `call`
     /// and `tools`, warnings and every write action].
     #[arg(long, env = "NANGO_MCP_LOG", global = true)]

@@ -28,6 +28,7 @@ pub mod sandbox;
 pub mod schema;
 pub mod server;
 pub mod sync_health;
+pub mod telemetry;
 pub mod terminal;
 pub mod tools;
 pub mod transport;

@@ -28,6 +28,7 @@ use crate::{
     instructions,
     output::TokenBudget,
     prompts, resources,
+    telemetry::{self, request::McpRequest},
     tools::{Progress, Registry, ToolContext, ToolOutcome},
 };
 
@@ -208,19 +209,32 @@ impl ServerHandler for NangoMcp {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+        let tools = self.inner.tools.clone();
+        telemetry::observed(
+            McpRequest::new("tools/list", &context),
+            async { Ok(ListToolsResult::with_all_items(tools)) },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, McpError> {
-        Ok(ListResourcesResult::with_all_items(
-            self.resource_list().await,
-        ))
+        telemetry::observed(
+            McpRequest::new("resources/list", &context),
+            async {
+                Ok(ListResourcesResult::with_all_items(
+                    self.resource_list().await,
+                ))
+            },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_resource_templates(
@@ -242,9 +256,14 @@ impl ServerHandler for NangoMcp {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        Ok(self.read(&request.uri).await?.into())
+        telemetry::observed(
+            McpRequest::new("resources/read", &context),
+            async { Ok(self.read(&request.uri).await?.into()) },
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn list_prompts(
@@ -282,15 +301,42 @@ impl ServerHandler for NangoMcp {
     async fn complete(
         &self,
         request: CompleteRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CompleteResult, McpError> {
-        self.completions(request).await
+        telemetry::observed(
+            McpRequest::new("completion/complete", &context),
+            self.completions(request),
+            telemetry::request::jsonrpc_error_type,
+        )
+        .await
     }
 
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        let observed = McpRequest {
+            method: "tools/call",
+            // From our own list: a caller's unknown name never becomes a label.
+            tool: self.inner.registry.get(&request.name).map(|entry| entry.id),
+            context: &context,
+        };
+        telemetry::observed(
+            observed,
+            self.dispatch_call(request, &context),
+            telemetry::request::call_error_type,
+        )
+        .await
+    }
+}
+
+/// `tools/call`: reads run at once, writes go through the confirmation flow.
+impl NangoMcp {
+    async fn dispatch_call(
+        &self,
+        request: CallToolRequestParams,
+        context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         if self.inner.registry.get(&request.name).is_none() {
             return Err(McpError::invalid_params(
@@ -308,9 +354,9 @@ impl ServerHandler for NangoMcp {
             .get(&request.name)
             .is_some_and(|entry| !entry.hints.read_only);
         if is_write {
-            return Ok(self.call_write(request, &context).await);
+            return Ok(self.call_write(request, context).await);
         }
-        let progress = progress_reporter(&context);
+        let progress = progress_reporter(context);
         let arguments = request.arguments.unwrap_or_default();
         let caller = caller_of(&context);
         let result = match self

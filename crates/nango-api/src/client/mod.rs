@@ -9,6 +9,7 @@ mod encode;
 mod error_body;
 mod gate;
 mod key;
+mod observe;
 mod paging;
 mod queries;
 mod resources;
@@ -27,6 +28,10 @@ pub use count::count_requests;
 pub use error_body::parse_error_response;
 pub use gate::RateLimitStatus;
 pub use key::SecretKey;
+pub use observe::{
+    RateLimitHeadroom, RequestFacts, RequestObserver, SPAN_TARGET, route_template,
+    set_request_observer,
+};
 pub use queries::{
     ConnectionsQuery, DEFAULT_CONNECTIONS_PAGE, FunctionsQuery, IntegrationInclude,
     MAX_CONNECTIONS_PAGE, MAX_FUNCTIONS_PAGE, MAX_RECORDS_PAGE, RecordsQuery,

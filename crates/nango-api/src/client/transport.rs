@@ -10,6 +10,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tokio::sync::OwnedMutexGuard;
+use tracing::Instrument;
 
 use super::backoff::backoff_delay;
 use super::cache::ResponseCache;
@@ -21,6 +22,7 @@ use super::error_body::{
 };
 use super::gate::{Admission, RateGate};
 use super::key::SecretKey;
+use super::observe::Watch;
 use crate::NangoError;
 
 /// Largest success body accepted: far above any real page (records pages are size-budgeted
@@ -157,6 +159,17 @@ async fn send(
     request.send().await
 }
 
+/// The OpenTelemetry `error.type` of a request that got no answer.
+fn failure_kind(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connect"
+    } else {
+        "transport"
+    }
+}
+
 /// Why an attempt failed, and whether trying again can help.
 enum Failure {
     Retryable(NangoError),
@@ -219,7 +232,16 @@ impl Transport {
             let probe = self.admit(&mut waited, attempt).await?;
             attempt += 1;
             super::count::note_request();
-            let sent = send(http, &url, call).await;
+            let watch = Watch::start(call.method(), &call.path, attempt);
+            let sent = send(http, &url, call).instrument(watch.span()).await;
+            watch.finish(
+                sent.as_ref()
+                    .map(reqwest::Response::headers)
+                    .map_err(failure_kind),
+                sent.as_ref()
+                    .ok()
+                    .map(|response| response.status().as_u16()),
+            );
             let now = self.clock.now();
             match &sent {
                 Ok(response) => self.gate.observe(

@@ -6,8 +6,8 @@
 
 use chrono::{Duration, Utc};
 use nango_api::management::{
-    GetOperation, ListOperations, ManagementClient, OperationFilter, OperationRow, OperationState, OperationsPage,
-    Period,
+    GetOperation, ListOperations, ManagementClient, OperationFilter, OperationRow, OperationState,
+    OperationsPage, Period,
 };
 use nango_api::models::{SyncSelector, Timestamp};
 use schemars::JsonSchema;

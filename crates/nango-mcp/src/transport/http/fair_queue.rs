@@ -263,3 +263,11 @@ impl Drop for Waiting {
 #[cfg(test)]
 #[path = "fair_queue_tests.rs"]
 mod tests;
+
+/// Calls running and waiting now, for the metrics scrape.
+impl crate::telemetry::QueueDepth for FairQueue {
+    fn depth(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.running, state.waiting)
+    }
+}

@@ -50,6 +50,7 @@ where
         max_waiting_per_client: settings.max_queued_per_client,
         wait_at_most: settings.queue_timeout,
     }));
+    crate::telemetry::watch_queue(Arc::clone(&queue) as _);
 
     let mut mcp =
         Router::new().route_service("/mcp", mcp_service(settings, make_handler, mcp_cancel));

@@ -51,61 +51,93 @@ pub(crate) async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let (outcome, response) = deliver(&receiver, &headers, &body).await;
+    crate::telemetry::webhook_delivered(outcome);
+    response
+}
+
+/// The answer to one delivery, with its outcome for the deliveries metric.
+async fn deliver(
+    receiver: &WebhookReceiver,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> (&'static str, Response) {
     let received_at = chrono::Utc::now();
     if receiver.keys.is_empty() {
-        return answer(
-            StatusCode::UNAUTHORIZED,
+        return (
             "unauthorized",
-            "this server has no webhook signing key: set NANGO_WEBHOOK_SIGNING_KEY (or NANGO_WEBHOOK_SIGNING_KEY_<ENV>)",
+            answer(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this server has no webhook signing key: set NANGO_WEBHOOK_SIGNING_KEY (or NANGO_WEBHOOK_SIGNING_KEY_<ENV>)",
+            ),
         );
     }
     let Some(signature) = headers
         .get(SIGNATURE_HEADER)
         .and_then(|value| value.to_str().ok())
     else {
-        return answer(
-            StatusCode::UNAUTHORIZED,
+        return (
             "unauthorized",
-            "missing X-Nango-Hmac-Sha256",
+            answer(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "missing X-Nango-Hmac-Sha256",
+            ),
         );
     };
-    let Some(environment) = receiver.keys.verify(&body, signature) else {
+    let Some(environment) = receiver.keys.verify(body, signature) else {
         tracing::warn!("webhook refused: its signature matches no configured signing key");
-        return answer(
-            StatusCode::UNAUTHORIZED,
+        return (
             "unauthorized",
-            "X-Nango-Hmac-Sha256 does not match the body under any configured signing key",
+            answer(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "X-Nango-Hmac-Sha256 does not match the body under any configured signing key",
+            ),
         );
     };
-    let delivery = match parse(&body, environment, received_at) {
+    let delivery = match parse(body, environment, received_at) {
         Ok(Parsed::Keep(delivery)) => delivery,
         Ok(Parsed::Ignored(kind)) => {
             tracing::debug!(kind = %kind, "webhook type not used; ignored");
             return (
-                StatusCode::OK,
-                axum::Json(json!({ "status": "ignored", "type": kind })),
-            )
-                .into_response();
+                "ignored",
+                (
+                    StatusCode::OK,
+                    axum::Json(json!({ "status": "ignored", "type": kind })),
+                )
+                    .into_response(),
+            );
         }
         Err(error @ (ParseError::NotJson | ParseError::Malformed { .. })) => {
-            return answer(StatusCode::BAD_REQUEST, "bad_body", &error.to_string());
+            return (
+                "bad_body",
+                answer(StatusCode::BAD_REQUEST, "bad_body", &error.to_string()),
+            );
         }
     };
     let history = match receiver.history.get().await {
         Ok(Some(history)) => history,
-        Ok(None) => return unavailable("no history database is configured"),
-        Err(error) => return unavailable(&error.to_string()),
+        Ok(None) => {
+            return (
+                "unavailable",
+                unavailable("no history database is configured"),
+            );
+        }
+        Err(error) => return ("unavailable", unavailable(&error.to_string())),
     };
     match history.record(&delivery).await {
-        Ok(stored) => (
-            StatusCode::OK,
-            axum::Json(json!({
-                "status": if stored == Stored::New { "stored" } else { "duplicate" },
-                "environment": environment,
-            })),
-        )
-            .into_response(),
-        Err(error) => unavailable(&error.to_string()),
+        Ok(stored) => {
+            let status = if stored == Stored::New {
+                "stored"
+            } else {
+                "duplicate"
+            };
+            let body = json!({ "status": status, "environment": environment });
+            (status, (StatusCode::OK, axum::Json(body)).into_response())
+        }
+        Err(error) => ("unavailable", unavailable(&error.to_string())),
     }
 }
 
