@@ -188,3 +188,72 @@ async fn http_level_answers_match_the_real_ones() {
     );
     sim.shutdown().await;
 }
+
+/// The 2026-12-08 captures of Nango answering a bare `tools/call` / `tools/list` (no
+/// `initialize` first), which the client relies on: one POST per call.
+fn stateless() -> &'static Value {
+    static STATELESS: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    STATELESS.get_or_init(|| {
+        let text = include_str!("../../nango-api/tests/fixtures/real-server-2026-12-08-mgmt.json");
+        serde_json::from_str::<Value>(text).expect("fixture parses")["samples"].clone()
+    })
+}
+
+/// POSTs one JSON-RPC request alone and reads the answer of its single SSE frame.
+async fn bare_post(sim: &nango_sim::Sim, key: &str, body: &Value) -> (u16, String, Value) {
+    let response = reqwest::Client::new()
+        .post(sim.management_url())
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(response.headers().contains_key("x-ratelimit-remaining"));
+    let text = response.text().await.unwrap();
+    let data = text
+        .lines()
+        .find_map(|line| line.strip_prefix("data: ").filter(|d| d.starts_with('{')))
+        .unwrap_or_else(|| panic!("no data frame in {text:?}"));
+    (status, kind, serde_json::from_str(data).unwrap())
+}
+
+#[tokio::test]
+async fn without_initialize_the_sim_answers_like_the_real_stateless_server() {
+    let sim = start(SimConfig {
+        logs_enabled: false,
+        ..SimConfig::demo()
+            .with_key(SimKey::with_scopes(REAL_RO_KEY, RO_SCOPES.iter().copied()))
+            .with_key(SimKey::with_scopes(
+                REAL_NARROW_KEY,
+                NARROW_SCOPES.iter().copied(),
+            ))
+    })
+    .await;
+    let logs = &stateless()["mgmt_mcp_logs_without_initialize_ro"];
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "logs_list_operations", "arguments": {"limit": 5}}});
+    let (status, kind, message) = bare_post(&sim, REAL_RO_KEY, &request).await;
+    assert_eq!(status, logs["status"]);
+    assert_eq!(kind, logs["headers"]["content-type"]);
+    assert_eq!(message, logs["body"]["sse_frames"][0]);
+
+    let list = &stateless()["mgmt_mcp_tools_list_without_initialize_narrow"];
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}});
+    let (status, kind, message) = bare_post(&sim, REAL_NARROW_KEY, &request).await;
+    assert_eq!(status, list["status"]);
+    assert_eq!(kind, list["headers"]["content-type"]);
+    // The narrow key sees no logs tool, here as on the real server.
+    assert_eq!(
+        logs_tools(&message["result"]["tools"]),
+        logs_tools(&list["body"]["sse_frames"][0]["result"]["tools"])
+    );
+    assert_eq!(message["id"], 1);
+    sim.shutdown().await;
+}
