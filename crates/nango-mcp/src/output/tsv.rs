@@ -24,9 +24,7 @@ pub fn cell(value: Option<&Value>) -> String {
 
 /// A string cell: bare unless it could be misread.
 pub fn string_cell(text: &str) -> String {
-    let ambiguous = text.is_empty()
-        || text.starts_with('"')
-        || text.contains(['\t', '\n', '\r']);
+    let ambiguous = text.is_empty() || text.starts_with('"') || text.contains(['\t', '\n', '\r']);
     if ambiguous {
         serde_json::to_string(text).unwrap_or_default()
     } else {

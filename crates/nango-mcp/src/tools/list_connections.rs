@@ -108,7 +108,7 @@ const MAX_LIMIT: usize = 1_000;
 impl NangoTool for ListConnections {
     const NAME: &'static str = "list_connections";
     const TITLE: &'static str = "List connections";
-    const DESCRIPTION: &'static str = "Connections (an end user's account under an integration) with health: ok, auth_error (re-authenticate), sync_error. Filter by integrations, health, search, end_user, tags; health counts in every answer, broken first.";
+    const DESCRIPTION: &'static str = "Connections (end users' accounts) with health: ok, auth_error (re-authenticate), sync_error; broken first, with counts.";
     const TOOLSET: Toolset = Toolset::Connections;
     const EXAMPLE: &'static str = r#"{"limit": 10}"#;
 

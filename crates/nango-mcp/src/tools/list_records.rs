@@ -27,13 +27,13 @@ pub struct ListRecords;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Model name, capitalised (e.g. Contact).
+    /// Model name, e.g. Contact.
     pub model: String,
-    /// Omit to merge every connection of integration.
+    /// Omit to merge all connections.
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Only records whose last action is one of these.
+    /// Only these last actions.
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<RecordFilter>")]
     pub filter: Option<Vec<RecordFilter>>,
@@ -109,7 +109,8 @@ struct Position {
 }
 
 /// Said before a table, so a reader knows how to read its cells.
-const TABLE_NOTE: &str = "Records (tab-separated; an empty cell is null or absent; a quoted cell is a JSON string):";
+const TABLE_NOTE: &str =
+    "Records (tab-separated; an empty cell is null or absent; a quoted cell is a JSON string):";
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
 const MAX_IDS: usize = 100;
@@ -119,7 +120,7 @@ const MAX_CONNECTIONS_PER_ANSWER: usize = 25;
 impl NangoTool for ListRecords {
     const NAME: &'static str = "list_records";
     const TITLE: &'static str = "List synced records";
-    const DESCRIPTION: &'static str = "Synced records of a model (e.g. Contact) for one connection, or merged across an integration's connections. Filter by action, modified_after, ids; pick fields; shows field types seen.";
+    const DESCRIPTION: &'static str = "Synced records of a model for one connection, or merged over an integration. Filter by action, time, ids; pick fields.";
     const TOOLSET: Toolset = Toolset::Records;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}"#;
 

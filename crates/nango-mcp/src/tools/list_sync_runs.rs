@@ -20,7 +20,7 @@ pub struct ListSyncRuns;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// A connection id (recommended).
+    /// Connection id (recommended).
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
@@ -30,7 +30,7 @@ pub struct Params {
     pub states: Option<Vec<String>>,
     /// Look-back in hours (default 24, max 360).
     pub hours: Option<u32>,
-    /// Max runs, newest first (default 10).
+    /// Max runs (default 10).
     pub limit: Option<usize>,
 }
 
@@ -84,7 +84,7 @@ const DETAILED_FAILURES: usize = 2;
 impl NangoTool for ListSyncRuns {
     const NAME: &'static str = "list_sync_runs";
     const TITLE: &'static str = "List sync runs (history)";
-    const DESCRIPTION: &'static str = "Sync run history from Nango's logs: state, time, duration and error per run, newest first, with a summary. Falls back to the latest run when logs are unavailable.";
+    const DESCRIPTION: &'static str = "Run history from Nango's logs, newest first: state, time, duration, error; a summary. Without logs, the latest run.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-abc"}"#;
 

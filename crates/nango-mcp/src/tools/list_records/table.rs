@@ -58,7 +58,8 @@ impl Layout {
     }
 
     pub(super) fn line(&self, row: &RecordRow) -> String {
-        let text = |value: &Option<String>| value.as_deref().map(tsv::string_cell).unwrap_or_default();
+        let text =
+            |value: &Option<String>| value.as_deref().map(tsv::string_cell).unwrap_or_default();
         let mut cells = Vec::with_capacity(self.fields.len() + 5);
         if self.connection {
             cells.push(text(&row.connection_id));
