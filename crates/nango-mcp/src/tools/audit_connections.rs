@@ -120,7 +120,7 @@ const MAX_WINDOWS_WAITED: u32 = 3;
 impl NangoTool for AuditConnections {
     const NAME: &'static str = "audit_connections";
     const TITLE: &'static str = "Audit connections and syncs";
-    const DESCRIPTION: &'static str = "Is everything healthy? One call over the environment or chosen integrations: connections by health, failing, stale and never-run syncs, findings worst first with next steps.";
+    const DESCRIPTION: &'static str = "Is everything healthy? One call: connections by health; failing, stale and never-run syncs; findings worst first with next steps.";
     const TOOLSET: Toolset = Toolset::Connections;
     const EXAMPLE: &'static str = r#"{}"#;
 

@@ -30,7 +30,7 @@ pub struct Params {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<Health>")]
     pub health: Option<Vec<Health>>,
-    /// Matches connection id, end-user name or email.
+    /// Connection id, end-user name or email.
     pub search: Option<String>,
     /// End user id, email, name or organization.
     pub end_user: Option<String>,

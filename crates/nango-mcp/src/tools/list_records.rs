@@ -120,7 +120,7 @@ const MAX_CONNECTIONS_PER_ANSWER: usize = 25;
 impl NangoTool for ListRecords {
     const NAME: &'static str = "list_records";
     const TITLE: &'static str = "List synced records";
-    const DESCRIPTION: &'static str = "Synced records of a model for one connection, or merged over an integration. Filter by action, time, ids; pick fields.";
+    const DESCRIPTION: &'static str = "Synced records of a model, for one connection or merged over an integration; filter by action, time, ids.";
     const TOOLSET: Toolset = Toolset::Records;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}"#;
 

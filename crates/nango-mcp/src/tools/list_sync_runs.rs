@@ -24,7 +24,7 @@ pub struct Params {
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Sync name, e.g. "deals".
+    /// Sync name.
     pub sync: Option<String>,
     /// success, failed, running, timeout, cancelled.
     pub states: Option<Vec<String>>,
@@ -83,8 +83,8 @@ const DETAILED_FAILURES: usize = 2;
 
 impl NangoTool for ListSyncRuns {
     const NAME: &'static str = "list_sync_runs";
-    const TITLE: &'static str = "List sync runs (history)";
-    const DESCRIPTION: &'static str = "Run history from Nango's logs, newest first: state, time, duration, error; a summary. Without logs, the latest run.";
+    const TITLE: &'static str = "List sync runs";
+    const DESCRIPTION: &'static str = "Run history from Nango's logs, newest first: state, time, duration, error, summary. Without logs, the latest run.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-abc"}"#;
 

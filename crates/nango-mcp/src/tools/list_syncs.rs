@@ -130,7 +130,7 @@ const MAX_LIMIT: usize = 1_000;
 impl NangoTool for ListSyncs {
     const NAME: &'static str = "list_syncs";
     const TITLE: &'static str = "List syncs";
-    const DESCRIPTION: &'static str = "Sync status of a connection or integration, failures first: state, last run and counts, next run, frequency, records per model.";
+    const DESCRIPTION: &'static str = "Sync status of a connection or integration, failures first: state, last and next run, frequency, records per model.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod"}"#;
 

@@ -16,7 +16,7 @@ pub struct SearchProviders;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Matches name or display name.
+    /// Name or display name.
     pub query: Option<String>,
     /// Category, e.g. crm.
     pub category: Option<String>,
