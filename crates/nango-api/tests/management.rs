@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::Duration as Span;
@@ -181,7 +183,12 @@ async fn a_429_says_when_to_retry() {
     .await
     .unwrap();
     let logs = client(&sim, &sim.secret_key());
-    // initialize + initialized use the two points; the call is over the limit.
+    // One POST per call, no handshake: two calls use the two points, the third is over.
+    for _ in 0..2 {
+        logs.list_operations(&ListOperations::default())
+            .await
+            .unwrap();
+    }
     let error = logs
         .list_operations(&ListOperations::default())
         .await
@@ -199,4 +206,39 @@ async fn a_429_says_when_to_retry() {
     );
     no_library_noise(&error.to_string());
     sim.shutdown().await;
+}
+
+/// Nango's real answer to a bare `tools/call` (2026-12-08 capture), served as it came: one
+/// POST, no `initialize`, and the client reads the SSE frame into its error.
+#[tokio::test]
+async fn the_real_servers_answer_to_a_bare_call_is_read_from_one_post() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/real-server-2026-12-08-mgmt.json")).unwrap();
+    let sample = fixture["samples"]["mgmt_mcp_logs_without_initialize_ro"].clone();
+    let frame = serde_json::to_string(&sample["body"]["sse_frames"][0]).unwrap();
+    let server = common::TestServer::start(move |_, _| {
+        common::Reply::text(
+            200,
+            "text/event-stream",
+            format!("event: message\ndata: {frame}\n\n"),
+        )
+    })
+    .await;
+    let logs = ManagementClient::new(
+        format!("{}/mcp", server.base_url),
+        SecretKey::new("2d8f4b6a-1c3e-4f5a-9b7d-0e2c4a6b8d1f".to_owned()).unwrap(),
+        Duration::from_secs(20),
+    );
+    let error = logs
+        .list_operations(&ListOperations::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error, ManagementError::LogsDisabled);
+    assert_eq!(server.count(), 1, "one POST, no handshake");
+    let seen = server.last();
+    assert_eq!(seen.method, "POST");
+    assert_eq!(
+        seen.header("accept"),
+        Some("application/json, text/event-stream")
+    );
 }

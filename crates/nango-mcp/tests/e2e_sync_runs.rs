@@ -157,3 +157,23 @@ async fn unreachable_logs_are_reported_in_words_once() {
     }
     sim.shutdown().await;
 }
+
+/// Nango's Management MCP shares the 40-a-minute budget with the REST API, and every POST
+/// costs a point: no handshake per call, and a few failures explained, so at most 3 per call.
+#[tokio::test]
+async fn a_history_with_many_failures_costs_at_most_three_points() {
+    let h = Harness::start(SimConfig::demo()).await;
+    let before = h.sim.requests().len();
+    let (answer, _) = h
+        .ok("list_sync_runs", json!({"hours": 360, "limit": 100}))
+        .await;
+    let failed = answer["summary"]["failed"].as_u64().unwrap();
+    assert!(failed >= 3, "the history needs several failures: {failed}");
+    let posts = h.sim.requests()[before..]
+        .iter()
+        .filter(|request| request.path == "/mcp")
+        .count();
+    assert!(posts >= 2, "failures are explained from their messages");
+    assert!(posts <= 3, "{posts} Management MCP POSTs for one call");
+    h.stop().await;
+}

@@ -68,6 +68,10 @@ pub struct AnswerSize {
     pub text_tokens: usize,
     /// o200k tokens of structuredContent as compact JSON.
     pub structured_tokens: usize,
+    /// cl100k tokens of the text content blocks.
+    pub text_tokens_cl100k: usize,
+    /// cl100k tokens of structuredContent as compact JSON.
+    pub structured_tokens_cl100k: usize,
     /// Bytes of the text content.
     pub text_bytes: usize,
     /// Bytes of structuredContent as compact JSON.
@@ -83,6 +87,8 @@ pub struct Sizes {
     pub tools: usize,
     /// o200k tokens of the `tools/list` result (`{"tools":[…]}`, compact JSON).
     pub tools_list_tokens: usize,
+    /// cl100k tokens of the same JSON.
+    pub tools_list_tokens_cl100k: usize,
     /// Bytes of the same JSON.
     pub tools_list_bytes: usize,
     /// One row per fixed question.
@@ -113,6 +119,8 @@ pub async fn measure(server: &StdioServer) -> Result<Sizes> {
             arguments: question.arguments,
             text_tokens: tokens::count(&text),
             structured_tokens: tokens::count(&structured),
+            text_tokens_cl100k: tokens::count_cl100k(&text),
+            structured_tokens_cl100k: tokens::count_cl100k(&structured),
             text_bytes: text.len(),
             structured_bytes: structured.len(),
             is_error,
@@ -121,6 +129,7 @@ pub async fn measure(server: &StdioServer) -> Result<Sizes> {
     Ok(Sizes {
         tools: tools.len(),
         tools_list_tokens: tokens::count(&listing),
+        tools_list_tokens_cl100k: tokens::count_cl100k(&listing),
         tools_list_bytes: listing.len(),
         answers,
     })

@@ -42,27 +42,33 @@ pub fn render(r: &Report) -> String {
         row(
             "tools/list",
             format!(
-                "{} tokens ({} tools, {} bytes)",
-                r.sizes.tools_list_tokens, r.sizes.tools, r.sizes.tools_list_bytes
+                "{} o200k / {} cl100k tokens ({} tools, {} bytes)",
+                r.sizes.tools_list_tokens,
+                r.sizes.tools_list_tokens_cl100k,
+                r.sizes.tools,
+                r.sizes.tools_list_bytes
             ),
         ),
         String::new(),
         format!(
-            "answer sizes, o200k tokens ({} connections, {} integrations)",
+            "answer sizes, o200k / cl100k tokens ({} connections, {} integrations)",
             r.plan.connections, r.plan.integrations
         ),
         format!(
-            "  {:<50} {:>6} {:>11}",
+            "  {:<50} {:>13} {:>17}",
             "tool: question", "text", "structured"
         ),
     ];
     for answer in &r.sizes.answers {
         let flag = if answer.is_error { " (error)" } else { "" };
         lines.push(format!(
-            "  {:<50} {:>6} {:>11}{flag}",
+            "  {:<50} {:>13} {:>17}{flag}",
             format!("{}: {}", answer.tool, answer.question),
-            answer.text_tokens,
-            answer.structured_tokens
+            format!("{} / {}", answer.text_tokens, answer.text_tokens_cl100k),
+            format!(
+                "{} / {}",
+                answer.structured_tokens, answer.structured_tokens_cl100k
+            )
         ));
     }
     lines.push(String::new());

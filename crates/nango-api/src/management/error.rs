@@ -1,13 +1,9 @@
-//! Why a Management MCP call failed, in words a person (or an agent) can act on. rmcp's and
-//! reqwest's errors are read here, structurally, and never shown as they are: their text
-//! carries Rust type names (`Transport [rmcp::transport::worker::WorkerTransport<…>]`).
+//! Why a Management MCP call failed, in words a person (or an agent) can act on. reqwest's
+//! errors are read here, structurally, and never shown as they are: their text carries Rust
+//! type names.
 
 use std::error::Error as StdError;
 use std::time::Duration;
-
-use rmcp::service::{ClientInitializeError, ServiceError};
-use rmcp::transport::DynamicTransportError;
-use rmcp::transport::streamable_http_client::StreamableHttpError;
 
 /// The scope Nango's logs tools need.
 pub const LOGS_SCOPE: &str = "environment:logs:read";
@@ -86,36 +82,8 @@ pub(super) fn from_tool_text(tool: &str, url: &str, text: &str) -> ManagementErr
     }
 }
 
-pub(super) fn from_initialize(url: &str, error: &ClientInitializeError) -> ManagementError {
-    match error {
-        ClientInitializeError::TransportError { error, .. } => from_transport(url, error),
-        ClientInitializeError::JsonRpcError(data) => {
-            from_json_rpc(url, "initialize", &data.message)
-        }
-        ClientInitializeError::ConnectionClosed(_) => {
-            unreachable(url, "the connection closed during the handshake")
-        }
-        _ => ManagementError::ServerFailed {
-            url: url.to_owned(),
-            reason: "the MCP handshake failed (is this Nango's Management MCP URL?)".to_owned(),
-        },
-    }
-}
-
-pub(super) fn from_service(url: &str, tool: &str, error: &ServiceError) -> ManagementError {
-    match error {
-        ServiceError::McpError(data) => from_json_rpc(url, tool, &data.message),
-        ServiceError::TransportSend(error) => from_transport(url, error),
-        ServiceError::Timeout { timeout } => ManagementError::TimedOut {
-            url: url.to_owned(),
-            after: *timeout,
-        },
-        _ => unreachable(url, "the connection closed before Nango answered"),
-    }
-}
-
 /// A JSON-RPC error: older servers answered a hidden or unknown tool this way.
-fn from_json_rpc(url: &str, tool: &str, message: &str) -> ManagementError {
+pub(super) fn from_json_rpc(url: &str, tool: &str, message: &str) -> ManagementError {
     if message.contains("not found") || message.contains("disabled") {
         return from_tool_text(tool, url, message);
     }
@@ -138,49 +106,32 @@ fn unreachable(url: &str, reason: &str) -> ManagementError {
     }
 }
 
-type HttpError = StreamableHttpError<reqwest::Error>;
+pub(super) fn from_request(url: &str, error: &reqwest::Error) -> ManagementError {
+    unreachable(url, &reqwest_reason(error))
+}
 
-fn from_transport(url: &str, error: &DynamicTransportError) -> ManagementError {
-    let Some(http) = error.error.downcast_ref::<HttpError>() else {
-        return unreachable(url, &innermost(error.error.as_ref()));
-    };
-    match http {
-        StreamableHttpError::Client(error) => unreachable(url, &reqwest_reason(error)),
-        StreamableHttpError::HttpStatus(status) if status.status == 429 => {
-            ManagementError::RateLimited {
-                retry_after: status
-                    .retry_after
-                    .as_deref()
-                    .and_then(|value| value.trim().parse().ok())
-                    .map(Duration::from_secs),
-            }
-        }
-        StreamableHttpError::HttpStatus(status) => ManagementError::ServerFailed {
-            url: url.to_owned(),
-            reason: format!("HTTP {}", status.status),
-        },
-        StreamableHttpError::AuthRequired(_) => ManagementError::Unauthorized {
-            status: 401,
-            message: "authentication required".to_owned(),
-        },
-        StreamableHttpError::InsufficientScope(_) => ManagementError::Unauthorized {
-            status: 403,
-            message: "insufficient scope".to_owned(),
-        },
-        StreamableHttpError::UnexpectedServerResponse(text) => from_http_text(url, text),
-        StreamableHttpError::UnexpectedContentType(kind) => ManagementError::ServerFailed {
-            url: url.to_owned(),
-            reason: format!(
-                "it answered {} instead of an MCP stream (is this Nango's Management MCP URL?)",
-                kind.as_deref().unwrap_or("no content type")
-            ),
-        },
-        other => unreachable(url, &clip(&other.to_string())),
+/// An answer that is not an MCP answer at all.
+pub(super) fn not_mcp(url: &str, reason: String) -> ManagementError {
+    ManagementError::ServerFailed {
+        url: url.to_owned(),
+        reason,
     }
 }
 
-/// rmcp's "HTTP 401 Unauthorized: {body}" for failures without a JSON-RPC body; Nango's
-/// body is `{"error": {"message", "code"}}`.
+/// A failed HTTP status, with Nango's `{"error": {"message", "code"}}` body when it has one.
+pub(super) fn from_status(url: &str, status: reqwest::StatusCode, body: &str) -> ManagementError {
+    if status == reqwest::StatusCode::NOT_ACCEPTABLE {
+        return ManagementError::ServerFailed {
+            url: url.to_owned(),
+            reason: "it refused the request's Accept header (406)".to_owned(),
+        };
+    }
+    let reason = status.canonical_reason().unwrap_or("");
+    from_http_text(url, &format!("HTTP {} {reason}: {body}", status.as_u16()))
+}
+
+/// "HTTP 401 Unauthorized: {body}" for failures without a JSON-RPC body; Nango's body is
+/// `{"error": {"message", "code"}}`.
 fn from_http_text(url: &str, text: &str) -> ManagementError {
     let status = text
         .strip_prefix("HTTP ")

@@ -1,6 +1,6 @@
 //! A typed client of Nango's Management MCP server, the only place Nango exposes its logs
-//! (sync-run history). It speaks MCP (rmcp's client over Streamable HTTP, one short stateless
-//! session per call, as Nango keeps no sessions either) and answers in Nango's own types
+//! (sync-run history). It speaks MCP over Streamable HTTP, one POST per call and no handshake
+//! (Nango's server is stateless and answers a bare `tools/call`), and answers in Nango's own types
 //! ([`OperationRow`], [`MessageRow`], [`Pagination`]), so callers never read raw JSON.
 //!
 //! Kept apart from the REST client: nothing under `client/` knows MCP. Failures are
@@ -30,15 +30,14 @@
 mod args;
 mod error;
 mod page;
+mod rpc;
 mod types;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use rmcp::ServiceExt;
-use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use rmcp::model::{CallToolResult, JsonObject};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -68,7 +67,7 @@ pub struct ManagementClient {
     key: SecretKey,
     /// One connection pool for every call, built on first use (TLS roots cost ~5 ms to load).
     http: Arc<OnceLock<reqwest::Client>>,
-    /// Bound on one whole call (connect, initialise, call).
+    /// Bound on one whole call (connect, send, read the answer).
     timeout: Duration,
 }
 
@@ -136,27 +135,59 @@ impl ManagementClient {
         result
     }
 
+    /// One POST, no `initialize`: Nango's Management MCP builds a new server per request and
+    /// answers a bare `tools/call` (captured: `mgmt_mcp_*_without_initialize`), so a handshake
+    /// would only cost two more requests and two more rate-limit points.
     async fn call_once(
         &self,
         tool: &'static str,
         arguments: JsonObject,
     ) -> Result<Value, ManagementError> {
-        let config = StreamableHttpClientTransportConfig::with_uri(self.url.as_str())
-            .auth_header(self.key.expose());
-        let transport = StreamableHttpClientTransport::with_client(
-            self.http.get_or_init(reqwest::Client::new).clone(),
-            config,
-        );
-        let session = ()
-            .serve(transport)
+        let request = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": { "name": tool, "arguments": arguments },
+        });
+        let response = self
+            .http
+            .get_or_init(http_client)
+            .post(self.url.as_str())
+            .bearer_auth(self.key.expose())
+            .header(ACCEPT, "application/json, text/event-stream")
+            .json(&request)
+            .send()
             .await
-            .map_err(|error| self.redacted(error::from_initialize(&self.url, &error)))?;
-        let result = session
-            .call_tool(CallToolRequestParams::new(tool).with_arguments(arguments))
+            .map_err(|error| self.redacted(error::from_request(&self.url, &error)))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse().ok())
+            .map(Duration::from_secs);
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .text()
             .await
-            .map_err(|error| self.redacted(error::from_service(&self.url, tool, &error)));
-        let _ = session.cancel().await;
-        self.content(tool, result?)
+            .map_err(|error| self.redacted(error::from_request(&self.url, &error)))?;
+        if status.as_u16() == 429 {
+            return Err(ManagementError::RateLimited { retry_after });
+        }
+        if !status.is_success() {
+            return Err(self.redacted(error::from_status(&self.url, status, &body)));
+        }
+        let message = rpc::answer(content_type.as_deref(), &body)
+            .map_err(|reason| self.redacted(error::not_mcp(&self.url, reason)))?;
+        let result = rpc::result(message)
+            .map_err(|message| self.redacted(error::from_json_rpc(&self.url, tool, &message)))?;
+        let result: CallToolResult =
+            serde_json::from_value(result).map_err(|error| malformed(tool, &error))?;
+        self.content(tool, result)
     }
 
     fn content(
@@ -201,4 +232,13 @@ fn malformed(tool: &str, error: &serde_json::Error) -> ManagementError {
         tool: tool.to_owned(),
         reason: error.to_string(),
     }
+}
+
+/// Never follows a redirect: a same-host one would carry the key to a path, and any other to a
+/// host, that the user did not name.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_default()
 }

@@ -7,6 +7,7 @@ pub mod fields;
 pub mod paging;
 pub mod text;
 pub mod tokens;
+pub mod tsv;
 
 pub use budget::TokenBudget;
 pub use fields::FieldSelection;

@@ -36,7 +36,7 @@ pub struct Params {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<String>")]
     pub integrations: Option<Vec<String>>,
-    /// Max findings (default 100); the summary is always complete.
+    /// Max findings (default 100); the summary counts all.
     pub limit: Option<usize>,
     pub cursor: Option<String>,
     /// Also say which connections broke or recovered since then: an RFC 3339 time or a
@@ -137,7 +137,7 @@ const MAX_WINDOWS_WAITED: u32 = 3;
 impl NangoTool for AuditConnections {
     const NAME: &'static str = "audit_connections";
     const TITLE: &'static str = "Audit connections and syncs";
-    const DESCRIPTION: &'static str = "Is everything healthy? One call over the environment (or chosen integrations): connections by health, failing, stale and never-run syncs, a table per integration, findings worst first with next steps.";
+    const DESCRIPTION: &'static str = "Is everything healthy? One call: connections by health; failing, stale and never-run syncs; findings worst first with next steps.";
     const TOOLSET: Toolset = Toolset::Connections;
     const EXAMPLE: &'static str = r#"{}"#;
 

@@ -40,9 +40,9 @@ pub struct Params {
     pub connection_id: String,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Also read connection config and credential facts (type, expiry, refresh token, scopes).
-    /// Side effect: with a key holding connections:read_credentials, Nango refreshes or re-tests
-    /// the token on this read, and a failed refresh marks the connection auth_error. Default false.
+    /// Add config and credential facts (type, expiry, scopes). Side effect: with
+    /// connections:read_credentials, Nango refreshes the token; a failed refresh marks it
+    /// auth_error. Default false.
     pub credentials: Option<bool>,
 }
 
@@ -117,7 +117,7 @@ pub struct CredentialFacts {
 impl NangoTool for GetConnection {
     const NAME: &'static str = "get_connection";
     const TITLE: &'static str = "Get connection";
-    const DESCRIPTION: &'static str = "One connection: health and errors (log ids), end user, tags, metadata; with credentials=true also config and credential facts (type, expiry, refresh token, scopes); never secrets. integration optional if the id is unique.";
+    const DESCRIPTION: &'static str = "One connection: health, errors (log ids), end user, tags, metadata; credentials=true adds credential facts, never secrets.";
     const TOOLSET: Toolset = Toolset::Connections;
     const EXAMPLE: &'static str =
         r#"{"connection_id": "conn-abc", "integration": "salesforce-prod"}"#;

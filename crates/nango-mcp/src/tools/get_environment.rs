@@ -106,7 +106,7 @@ pub struct ScriptFacts {
 impl NangoTool for GetEnvironment {
     const NAME: &'static str = "get_environment";
     const TITLE: &'static str = "Get environment";
-    const DESCRIPTION: &'static str = "Setup and data flow: host, environment, key fingerprint and read scopes, rate-limit headroom, variable names (no values), counts incl. broken connections, deployed syncs/actions with versions and deploy times.";
+    const DESCRIPTION: &'static str = "Setup: host, environment, key fingerprint and scopes, rate-limit headroom, variable names (no values), counts (broken connections too), deployed syncs and actions.";
     const TOOLSET: Toolset = Toolset::Environment;
     const EXAMPLE: &'static str = r#"{}"#;
 

@@ -125,7 +125,7 @@ pub struct ActionDefinition {
 impl NangoTool for GetIntegration {
     const NAME: &'static str = "get_integration";
     const TITLE: &'static str = "Get integration";
-    const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, OAuth scopes, webhooks, what each connection must supply (config, credential fields, docs), deployed syncs (models, frequency) and actions.";
+    const DESCRIPTION: &'static str = "One integration's setup: provider, auth mode, scopes, webhooks, what connections must supply, deployed syncs and actions.";
     const TOOLSET: Toolset = Toolset::Integrations;
     const EXAMPLE: &'static str = r#"{"integration": "salesforce-prod"}"#;
 

@@ -31,7 +31,7 @@ pub struct Params {
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<Health>")]
     pub health: Option<Vec<Health>>,
-    /// Matches connection id, end-user name or email.
+    /// Connection id, end-user name or email.
     pub search: Option<String>,
     /// End user id, email, name or organization.
     pub end_user: Option<String>,
@@ -126,7 +126,7 @@ const MAX_LIMIT: usize = 1_000;
 impl NangoTool for ListConnections {
     const NAME: &'static str = "list_connections";
     const TITLE: &'static str = "List connections";
-    const DESCRIPTION: &'static str = "Connections (an end user's account under an integration) with health: ok, auth_error (re-authenticate), sync_error. Filter by integrations, health, search, end_user, tags; health counts in every answer, broken first.";
+    const DESCRIPTION: &'static str = "Connections (end users' accounts) with health: ok, auth_error (re-authenticate), sync_error; broken first, with counts.";
     const TOOLSET: Toolset = Toolset::Connections;
     const EXAMPLE: &'static str = r#"{"limit": 10}"#;
 

@@ -20,7 +20,7 @@ pub struct ListIntegrations;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Matches key, provider or display name.
+    /// Key, provider or display name.
     pub search: Option<String>,
     /// Add connection health counts.
     pub with_connection_counts: Option<bool>,
@@ -64,7 +64,7 @@ const MAX_LIMIT: usize = 500;
 impl NangoTool for ListIntegrations {
     const NAME: &'static str = "list_integrations";
     const TITLE: &'static str = "List integrations";
-    const DESCRIPTION: &'static str = "Integrations (provider configs): key, provider, display name, optional connection health counts. Start here to learn the keys other tools take.";
+    const DESCRIPTION: &'static str = "Integrations: key, provider, display name, optional health counts; other tools take these keys.";
     const TOOLSET: Toolset = Toolset::Integrations;
     const EXAMPLE: &'static str = r#"{}"#;
 

@@ -12,11 +12,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod fitting;
+mod table;
+
 use super::{NangoTool, ToolContext, Toolset, context::NangoResultExt, resolve::Scope};
 use crate::{
     args::{one_or_many, one_or_many_schema},
     errors::ToolError,
-    output::{budget, cursor, paging, text},
+    output::{cursor, paging, text},
 };
 
 pub struct ListRecords;
@@ -24,13 +27,13 @@ pub struct ListRecords;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Model name, capitalised (e.g. Contact).
+    /// Model name, e.g. Contact.
     pub model: String,
-    /// Omit to merge every connection of integration.
+    /// Omit to merge all connections.
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Only records whose last action is one of these.
+    /// Only these last actions.
     #[serde(default, deserialize_with = "one_or_many")]
     #[schemars(schema_with = "one_or_many_schema::<RecordFilter>")]
     pub filter: Option<Vec<RecordFilter>>,
@@ -105,6 +108,9 @@ struct Position {
     nango: Option<String>,
 }
 
+/// Said before a table, so a reader knows how to read its cells.
+const TABLE_NOTE: &str =
+    "Records (tab-separated; an empty cell is null or absent; a quoted cell is a JSON string):";
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 500;
 const MAX_IDS: usize = 100;
@@ -114,7 +120,7 @@ const MAX_CONNECTIONS_PER_ANSWER: usize = 25;
 impl NangoTool for ListRecords {
     const NAME: &'static str = "list_records";
     const TITLE: &'static str = "List synced records";
-    const DESCRIPTION: &'static str = "Synced records of a model (e.g. Contact) for one connection, or merged across an integration's connections. Filter by action, modified_after, ids; pick fields; shows field types seen.";
+    const DESCRIPTION: &'static str = "Synced records of a model, for one connection or merged over an integration; filter by action, time, ids.";
     const TOOLSET: Toolset = Toolset::Records;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod", "model": "Contact", "limit": 5}"#;
 
@@ -148,6 +154,12 @@ impl NangoTool for ListRecords {
     }
 
     fn render(output: &Output) -> String {
+        Self::render_text(output)
+    }
+}
+
+impl ListRecords {
+    fn render_text(output: &Output) -> String {
         let scope = match &output.connection_id {
             Some(id) => format!("connection {id} ({})", output.integration),
             None => format!("every connection of {}", output.integration),
@@ -169,12 +181,10 @@ impl NangoTool for ListRecords {
             lines.push(format!("Fields seen: {}", fields.join(", ")));
         }
         if !output.records.is_empty() {
-            let body: Vec<String> = output
-                .records
-                .iter()
-                .map(|record| serde_json::to_string(record).unwrap_or_default())
-                .collect();
-            lines.push(text::untrusted("records", &body.join("\n")));
+            if table::is_table(&output.records) {
+                lines.push(TABLE_NOTE.to_owned());
+            }
+            lines.push(text::untrusted("records", &table::body(&output.records)));
         }
         lines.extend(output.notes.iter().map(|note| format!("Note: {note}")));
         lines.push(text::paging_line(
@@ -426,12 +436,13 @@ impl Answer<'_> {
                 next,
             )
         };
-        let keep = budget::largest_fitting(all, |keep| {
+        let fits = |keep: usize| {
             let output = build(rows.get(..keep).unwrap_or_default());
             let structured = serde_json::to_string(&output).unwrap_or_default();
             ctx.budget
                 .fits_answer(&ListRecords::render(&output), &structured)
-        });
+        };
+        let keep = fitting::rows_within(ctx.budget, &rows, &build(&[]), fits);
         if keep == 0 && all > 0 {
             rows.truncate(1);
             if let Some(first) = rows.first_mut() {

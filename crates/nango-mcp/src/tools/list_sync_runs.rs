@@ -22,17 +22,17 @@ pub struct ListSyncRuns;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// A connection id (recommended).
+    /// Connection id (recommended).
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
-    /// Sync name, e.g. "deals".
+    /// Sync name.
     pub sync: Option<String>,
     /// success, failed, running, timeout, cancelled.
     pub states: Option<Vec<String>>,
     /// Look-back in hours (default 24; logs reach back 360 at most, webhook history 2160).
     pub hours: Option<u32>,
-    /// Max runs, newest first (default 10).
+    /// Max runs (default 10).
     pub limit: Option<usize>,
     /// `next_cursor` from the previous answer, for older runs.
     pub cursor: Option<String>,
@@ -100,13 +100,15 @@ const DEFAULT_HOURS: u32 = 24;
 const MAX_LOG_HOURS: u32 = 360;
 /// Webhook history is kept `NANGO_MCP_HISTORY_DAYS` (default 90).
 const MAX_HOURS: u32 = 2_160;
-/// Failed runs whose log messages are fetched for the error text.
-const DETAILED_FAILURES: usize = 5;
+/// Failed runs whose log messages are fetched for the error text, concurrently. Each is one
+/// Management MCP POST and one point of the 40-a-minute budget shared with every REST read:
+/// with the listing, a call costs at most 3.
+const DETAILED_FAILURES: usize = 2;
 
 impl NangoTool for ListSyncRuns {
     const NAME: &'static str = "list_sync_runs";
-    const TITLE: &'static str = "List sync runs (history)";
-    const DESCRIPTION: &'static str = "Sync run history from Nango's logs and the webhooks this server kept: state, time, duration, record counts and error per run, newest first, with a summary and a cursor. Falls back to the latest run when neither is available.";
+    const TITLE: &'static str = "List sync runs";
+    const DESCRIPTION: &'static str = "Run history from Nango's logs and the webhooks this server kept, newest first: state, time, duration, record counts, error, summary, cursor. Without either, the latest run.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-abc"}"#;
 
@@ -305,18 +307,24 @@ async fn from_logs(management: &ManagementClient, page: OperationsPage, limit: u
         .map(run_from_operation)
         .collect();
     // The operation row rarely says why; its messages do. Fetch a few, not all.
-    for run in runs
+    let unexplained: Vec<&mut Run> = runs
         .iter_mut()
-        .filter(|run| run.state == "failed" && run.error.is_none())
+        .filter(|run| run.state == "failed" && run.error.is_none() && run.id.is_some())
         .take(DETAILED_FAILURES)
-    {
-        if let Some(id) = &run.id
-            && let Ok(detail) = management
-                .get_operation(&GetOperation::with_messages(id.clone(), 20))
+        .collect();
+    let reasons = futures::future::join_all(unexplained.iter().map(|run| {
+        let id = run.id.clone().unwrap_or_default();
+        async move {
+            management
+                .get_operation(&GetOperation::with_messages(id, 20))
                 .await
-        {
-            run.error = detail.failure_reason().map(str::to_owned);
+                .ok()
+                .and_then(|detail| detail.failure_reason().map(str::to_owned))
         }
+    }))
+    .await;
+    for (run, reason) in unexplained.into_iter().zip(reasons) {
+        run.error = reason;
     }
     let mut notes = Vec::new();
     if page.skipped > 0 {

@@ -21,7 +21,7 @@ pub struct ListSyncs;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Omit to report every connection of integration.
+    /// Omit for every connection of integration.
     pub connection_id: Option<String>,
     /// Integration key; optional if connection_id is unique.
     pub integration: Option<String>,
@@ -133,7 +133,7 @@ const MAX_LIMIT: usize = 1_000;
 impl NangoTool for ListSyncs {
     const NAME: &'static str = "list_syncs";
     const TITLE: &'static str = "List syncs";
-    const DESCRIPTION: &'static str = "Sync status for a connection or a whole integration, failures first: state (failing, stale, never_ran, running, paused, stopped, ok), last run and result counts, next run, frequency, stored records per model.";
+    const DESCRIPTION: &'static str = "Sync status of a connection or integration, failures first: state, last and next run, frequency, records per model.";
     const TOOLSET: Toolset = Toolset::Syncs;
     const EXAMPLE: &'static str = r#"{"connection_id": "conn-456", "integration": "hubspot-prod"}"#;
 

@@ -16,7 +16,7 @@ pub struct SearchProviders;
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
-    /// Matches name or display name.
+    /// Name or display name.
     pub query: Option<String>,
     /// Category, e.g. crm.
     pub category: Option<String>,
@@ -62,7 +62,8 @@ const MAX_LIMIT: usize = 200;
 impl NangoTool for SearchProviders {
     const NAME: &'static str = "search_providers";
     const TITLE: &'static str = "Search provider catalog";
-    const DESCRIPTION: &'static str = "Nango's provider catalog (~1,000 services that can be connected): name, auth mode, categories, docs. Filter by text, category or auth mode.";
+    const DESCRIPTION: &'static str =
+        "Nango's catalog of ~1,000 connectable providers: name, auth mode, categories, docs.";
     const TOOLSET: Toolset = Toolset::Integrations;
     const EXAMPLE: &'static str = r#"{"query": "sales"}"#;
 
