@@ -27,6 +27,7 @@ pub async fn confirm(
         ctx.writes
             .codes
             .redeem(binding, code)
+            .await
             .map_err(|error| ToolError::invalid("confirmation", format!("this code {error}")))?;
         return Ok(Gate::Proceed);
     }
