@@ -111,6 +111,16 @@ pub struct ServerArgs {
     #[command(flatten)]
     pub http_limits: crate::cli_http::HttpLimitArgs,
 
+    /// Valkey/Redis shared by replicas (redis://[user:password@]host:port[/db]): confirmation
+    /// codes single-use across all of them, Nango's rate budget counted together.
+    #[arg(
+        long = "redis-url",
+        env = "NANGO_MCP_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug.
     #[arg(long, env = "NANGO_MCP_LOG", default_value = "info", global = true)]
     pub log: String,

@@ -89,9 +89,14 @@ impl RedisStore {
 
     /// Runs one call within [`CALL_TIMEOUT`], remembering failures. `always` skips the
     /// quiet period (for the readiness check, which must notice a recovery).
-    async fn call<T, F>(&self, always: bool, run: F) -> Result<T, Unreachable>
+    ///
+    /// A connection error is tried once more: the connection manager answers the first call
+    /// after an outage with the failure it remembers and only then reconnects, so without the
+    /// second try the first write after the store comes back would be refused.
+    async fn call<T, F, Fut>(&self, always: bool, run: F) -> Result<T, Unreachable>
     where
-        F: Future<Output = redis::RedisResult<T>>,
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: Future<Output = redis::RedisResult<T>>,
     {
         if !always
             && let Some(until) = *self.quiet()
@@ -99,7 +104,15 @@ impl RedisStore {
         {
             return Err(Unreachable("it failed a moment ago".to_owned()));
         }
-        let result = match tokio::time::timeout(CALL_TIMEOUT, run).await {
+        let attempts = async {
+            match run(self.manager.clone()).await {
+                Err(error) if error.is_io_error() || error.is_connection_dropped() => {
+                    run(self.manager.clone()).await
+                }
+                other => other,
+            }
+        };
+        let result = match tokio::time::timeout(CALL_TIMEOUT, attempts).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(Unreachable(describe(&error))),
             Err(_) => Err(Unreachable(format!(
@@ -140,19 +153,19 @@ fn describe(error: &redis::RedisError) -> String {
 impl SpentCodes for RedisStore {
     fn spend<'a>(&'a self, nonce: &'a str, ttl: Duration) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut connection = self.manager.clone();
             let key = format!("nango-mcp:spent:{nonce}");
+            let mut command = redis::cmd("SET");
+            command
+                .arg(&key)
+                .arg(1)
+                .arg("NX")
+                .arg("EX")
+                .arg(ttl.as_secs().max(1));
+            let command = &command;
             let set: Option<String> = self
-                .call(
-                    false,
-                    redis::cmd("SET")
-                        .arg(&key)
-                        .arg(1)
-                        .arg("NX")
-                        .arg("EX")
-                        .arg(ttl.as_secs().max(1))
-                        .query_async(&mut connection),
-                )
+                .call(false, |mut connection| async move {
+                    command.query_async(&mut connection).await
+                })
                 .await?;
             // SET NX answers OK when it set the key, nil when the key was there.
             Ok(set.is_some())
@@ -163,15 +176,17 @@ impl SpentCodes for RedisStore {
 impl RateWindows for RedisStore {
     fn count<'a>(&'a self, scope: &'a str, window: u64, floor: u64) -> StoreFuture<'a, u64> {
         Box::pin(async move {
-            let mut connection = self.manager.clone();
             let mut invocation = self.count_script.key(format!("nango-mcp:rate:{scope}"));
             invocation
                 .arg(window)
                 .arg(floor)
                 .arg(SAME_WINDOW_SECS)
                 .arg(WINDOW_KEPT.as_secs());
-            self.call(false, invocation.invoke_async(&mut connection))
-                .await
+            let invocation = &invocation;
+            self.call(false, |mut connection| async move {
+                invocation.invoke_async(&mut connection).await
+            })
+            .await
         })
     }
 }
@@ -179,9 +194,10 @@ impl RateWindows for RedisStore {
 impl SharedState for RedisStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
-            let mut connection = self.manager.clone();
             let _: String = self
-                .call(true, redis::cmd("PING").query_async(&mut connection))
+                .call(true, |mut connection| async move {
+                    redis::cmd("PING").query_async(&mut connection).await
+                })
                 .await?;
             Ok(())
         })

@@ -22,7 +22,7 @@ use super::settings::HttpSettings;
 
 /// `/mcp` runs Host/Origin → bearer → fair slot → body limit → rmcp, so that cheap refusals
 /// come first and only authenticated callers can occupy a slot or make the server buffer a body.
-/// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static.
+/// `/readyz` is Host/Origin-checked (it may reach the shared store); `/healthz` is open and static.
 pub(crate) fn build<S, F>(
     settings: &HttpSettings,
     guard: HostGuard,
