@@ -1,9 +1,10 @@
 //! Start-up: from parsed arguments to a running server or a one-off command.
 
-use std::{collections::BTreeMap, net::SocketAddr, time::Duration};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use futures::future::BoxFuture;
+use nango_state::{RateWindows, RedisStore, SharedState};
 use rmcp::ServiceExt;
 
 use crate::{
@@ -25,7 +26,8 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         // A report is a file for people, not an agent's context: no reason to cut it short.
         cli.server.token_budget = crate::report::BUDGET;
     }
-    let (server, _sandbox) = build_server(&cli.server).await?;
+    let store = shared_store(&cli.server)?;
+    let (server, _sandbox) = build_server(&cli.server, store.clone()).await?;
     match cli.command {
         Some(Command::Tools) => Ok(commands::print_tools(server.registry())),
         Some(Command::Report { out }) => crate::report::run(&server, &out).await,
@@ -43,7 +45,7 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             crate::memory::trim_after_bursts();
             match cli.server.http {
-                Some(addr) => serve_http(server, addr, &cli.server).await?,
+                Some(addr) => serve_http(server, addr, &cli.server, store).await?,
                 None => serve_stdio(server).await?,
             }
             Ok(std::process::ExitCode::SUCCESS)
@@ -51,7 +53,12 @@ pub async fn run(mut cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     }
 }
 
-async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> anyhow::Result<()> {
+async fn serve_http(
+    server: NangoMcp,
+    addr: SocketAddr,
+    args: &ServerArgs,
+    store: Option<Arc<RedisStore>>,
+) -> anyhow::Result<()> {
     let mut settings = HttpSettings::new(addr).with_auth_token(AuthToken::from_env()?);
     settings.more_auth_tokens = AuthToken::many_from_env()?;
     args.http_limits.apply(&mut settings);
@@ -62,15 +69,18 @@ async fn serve_http(server: NangoMcp, addr: SocketAddr, args: &ServerArgs) -> an
     if !args.allowed_origins.is_empty() {
         settings.allowed_origins = args.allowed_origins.clone();
     }
-    let client = server
-        .environments()
-        .default_environment()
-        .map(|environment| environment.client.clone())
-        .context("no environment configured")?;
-    // Ready means Nango answers; /health costs no rate-limit budget.
+    // Ready means configured (we got here) and, when replicas share a store, that it answers:
+    // without it no write can be confirmed. Nango is not asked: a probe every few seconds from
+    // every replica would spend its budget, and Nango being down is no reason to take replicas
+    // out of rotation (they answer with a clear error, which a load balancer cannot improve).
     let readiness = move || -> BoxFuture<'static, Result<(), String>> {
-        let client = client.clone();
-        Box::pin(async move { client.health().await.map_err(|error| error.to_string()) })
+        let store = store.clone();
+        Box::pin(async move {
+            match store {
+                Some(store) => store.ping().await.map_err(|error| error.to_string()),
+                None => Ok(()),
+            }
+        })
     };
     let keys = http::WebhookKeys::from_vars(&std::env::vars().collect());
     if keys.is_empty() {
@@ -110,7 +120,26 @@ fn selected_tools(args: &ServerArgs) -> anyhow::Result<Registry> {
 }
 
 /// The server for these arguments: a real Nango from the environment, or the sandbox.
-pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbox)> {
+/// The Valkey/Redis store replicas share, when `--redis-url` names one. Connects lazily: a
+/// store that is down at start-up does not stop the server.
+fn shared_store(args: &ServerArgs) -> anyhow::Result<Option<Arc<RedisStore>>> {
+    let Some(url) = args
+        .redis_url
+        .as_deref()
+        .filter(|url| !url.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let store = RedisStore::connect_lazily(url).context("NANGO_MCP_REDIS_URL / --redis-url")?;
+    tracing::info!("sharing confirmation codes and the Nango rate budget through Valkey/Redis");
+    Ok(Some(Arc::new(store)))
+}
+
+/// The server for these arguments, sharing state through `store` when there is one.
+pub async fn build_server(
+    args: &ServerArgs,
+    store: Option<Arc<RedisStore>>,
+) -> anyhow::Result<(NangoMcp, Sandbox)> {
     let registry = selected_tools(args)?;
     let budget = TokenBudget {
         tokens: args.token_budget as usize,
@@ -130,14 +159,18 @@ pub async fn build_server(args: &ServerArgs) -> anyhow::Result<(NangoMcp, Sandbo
         )
     };
     let secret = std::env::var(crate::writes::codes::SECRET_VARIABLE).ok();
-    let codes = crate::writes::ConfirmCodes::from_env_or_random(secret.as_deref())
+    let mut codes = crate::writes::ConfirmCodes::from_env_or_random(secret.as_deref())
         .map_err(|error| anyhow::anyhow!("no randomness for confirmation codes: {error}"))?;
+    if let Some(store) = store {
+        codes = codes.with_store(store.clone());
+        environments.share_rate_budget(&(store as Arc<dyn RateWindows>));
+    }
     if args.allow_writes {
         tracing::info!("write actions enabled: each one needs a person's confirmation");
     }
     let writes = crate::server::WriteSettings {
         enabled: args.allow_writes,
-        codes: std::sync::Arc::new(codes),
+        codes: Arc::new(codes),
     };
     let history = crate::history::HistoryStore::resolve(
         args.database_url.as_deref(),

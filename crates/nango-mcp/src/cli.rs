@@ -136,6 +136,16 @@ pub struct ServerArgs {
     #[arg(long, env = "NANGO_MCP_METRICS_ADDR", value_name = "ADDR")]
     pub metrics_addr: Option<SocketAddr>,
 
+    /// Valkey/Redis shared by replicas (redis://[user:password@]host:port[/db]): confirmation
+    /// codes single-use across all of them.
+    #[arg(
+        long = "redis-url",
+        env = "NANGO_MCP_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
+
     /// Log filter for stderr, e.g. info, debug, nango_api=debug [default: info; for `call`
     /// and `tools`, warnings and every write action].
     #[arg(long, env = "NANGO_MCP_LOG", global = true)]

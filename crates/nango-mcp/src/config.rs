@@ -132,6 +132,17 @@ impl Environments {
         Self::new(list)
     }
 
+    /// Counts every environment's Nango requests in `windows`, shared with other replicas.
+    /// Nango's budget is per account: two environments of one account share it there too,
+    /// but each key is its own scope here (a key never says which account it belongs to).
+    pub fn share_rate_budget(&self, windows: &std::sync::Arc<dyn nango_state::RateWindows>) {
+        for environment in &self.list {
+            environment
+                .client
+                .share_rate_budget(std::sync::Arc::clone(windows));
+        }
+    }
+
     pub fn names(&self) -> Vec<String> {
         self.list
             .iter()

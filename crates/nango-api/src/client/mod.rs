@@ -84,6 +84,7 @@ impl NangoClient {
                 base_url,
                 key: config.secret_key,
                 gate: RateGate::new(config.retry.slow_down_below),
+                shared_budget: OnceLock::new(),
                 cache: ResponseCache::new(config.cache_ttl),
                 retry: config.retry,
                 request_timeout: config.request_timeout,
@@ -111,6 +112,13 @@ impl NangoClient {
     /// How long list answers are reused (zero: not at all).
     pub fn cache_ttl(&self) -> std::time::Duration {
         self.transport.cache.ttl()
+    }
+
+    /// Counts this client's requests in `windows` as well, so that replicas using the same key
+    /// stay under Nango's limit together. Set once, before the first request; later calls
+    /// are ignored. If the store fails, the gate decides alone.
+    pub fn share_rate_budget(&self, windows: Arc<dyn nango_state::RateWindows>) {
+        let _ = self.transport.shared_budget.set(windows);
     }
 
     /// Headroom from the newest `X-RateLimit-*` headers seen, minus requests sent since.

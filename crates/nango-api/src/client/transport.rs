@@ -150,6 +150,8 @@ pub(crate) struct Transport {
     pub(crate) request_timeout: Duration,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) gate: RateGate,
+    /// Where replicas count the budget together; unset, the gate's own count is all there is.
+    pub(crate) shared_budget: OnceLock<Arc<dyn nango_state::RateWindows>>,
     /// Short-lived answers of list endpoints (off when its TTL is zero).
     pub(crate) cache: ResponseCache,
 }

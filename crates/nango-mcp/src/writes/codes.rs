@@ -1,15 +1,17 @@
 //! Confirmation codes: a write's first call returns one, bound to the exact change (tool,
 //! environment, resolved arguments) by an HMAC under a per-process secret (or
-//! `NANGO_MCP_CONFIRM_SECRET`, so replicas agree), valid for 5 minutes and redeemable once.
+//! `NANGO_MCP_CONFIRM_SECRET`, so replicas agree), valid for 5 minutes and redeemable once:
+//! spent nonces live in a [`SpentCodes`] store (the process by default; Valkey/Redis when
+//! replicas share one, so a code is spent once across all of them).
 //! The code is the person's "yes" carried back by the agent: it is never logged.
 
 use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
+    sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use hmac::{Hmac, Mac};
+use nango_state::SpentCodes;
 use sha2::Sha256;
 
 /// How long a code may be redeemed.
@@ -45,13 +47,18 @@ pub enum CodeError {
         "was already used; each code confirms one write. Nothing was changed. Call again without `confirmation` for a new code"
     )]
     Replayed,
+    #[error(
+        "cannot be checked now: single use cannot be guaranteed while the shared store is unreachable. \
+         Nothing was changed and the code was not spent; try the same call again shortly"
+    )]
+    StoreUnreachable,
 }
 
 pub struct ConfirmCodes {
     secret: Vec<u8>,
     now: Now,
-    /// Nonces redeemed, with their expiry (pruned once expired: an expired code fails anyway).
-    used: Mutex<HashMap<String, u64>>,
+    /// Nonces redeemed, kept until their code expires (an expired code fails anyway).
+    used: Arc<dyn SpentCodes>,
 }
 
 impl ConfirmCodes {
@@ -76,8 +83,15 @@ impl ConfirmCodes {
         Self {
             secret,
             now,
-            used: Mutex::default(),
+            used: Arc::new(nango_state::Local::new()),
         }
+    }
+
+    /// Spends codes in `store` instead of the process (shared by replicas).
+    #[must_use]
+    pub fn with_store(mut self, store: Arc<dyn SpentCodes>) -> Self {
+        self.used = store;
+        self
     }
 
     fn now_secs(&self) -> u64 {
@@ -113,13 +127,18 @@ impl ConfirmCodes {
     }
 
     /// Checks `code` against `binding` and spends it.
-    pub fn redeem(&self, binding: &str, code: &str) -> Result<(), CodeError> {
-        self.redeem_by(binding, "", code)
+    pub async fn redeem(&self, binding: &str, code: &str) -> Result<(), CodeError> {
+        self.redeem_by(binding, "", code).await
     }
 
     /// Checks `code` against `binding` and `caller` (who must be the one it was issued to), and
     /// spends it.
-    pub fn redeem_by(&self, binding: &str, caller: &str, code: &str) -> Result<(), CodeError> {
+    pub async fn redeem_by(
+        &self,
+        binding: &str,
+        caller: &str,
+        code: &str,
+    ) -> Result<(), CodeError> {
         let mut parts = code.trim().split('.');
         let (Some(expiry), Some(nonce), Some(mac), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -141,15 +160,15 @@ impl ConfirmCodes {
         if now >= expiry {
             return Err(CodeError::Expired);
         }
-        let mut used = self
-            .used
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        used.retain(|_, until| *until > now);
-        if used.insert(nonce.to_owned(), expiry).is_some() {
-            return Err(CodeError::Replayed);
+        let left = Duration::from_secs(expiry.saturating_sub(now));
+        match self.used.spend(nonce, left).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(CodeError::Replayed),
+            Err(error) => {
+                tracing::warn!(%error, "a confirmation was refused: the shared store is unreachable");
+                Err(CodeError::StoreUnreachable)
+            }
         }
-        Ok(())
     }
 
     fn mac(&self, binding: &str, expiry: u64, nonce: &str) -> String {
@@ -202,47 +221,60 @@ mod tests {
         Arc::new(move || UNIX_EPOCH + Duration::from_secs(seconds))
     }
 
-    #[test]
-    fn a_code_confirms_its_own_binding_once() {
+    #[tokio::test]
+    async fn a_code_confirms_its_own_binding_once() {
         let codes = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
         let code = codes.issue("pause|dev|a");
-        assert_eq!(codes.redeem("pause|dev|b", &code), Err(CodeError::Mismatch));
-        assert_eq!(codes.redeem("pause|dev|a", &code), Ok(()));
-        assert_eq!(codes.redeem("pause|dev|a", &code), Err(CodeError::Replayed));
+        assert_eq!(
+            codes.redeem("pause|dev|b", &code).await,
+            Err(CodeError::Mismatch)
+        );
+        assert_eq!(codes.redeem("pause|dev|a", &code).await, Ok(()));
+        assert_eq!(
+            codes.redeem("pause|dev|a", &code).await,
+            Err(CodeError::Replayed)
+        );
     }
 
-    #[test]
-    fn codes_expire_after_five_minutes_and_forgeries_fail() {
+    #[tokio::test]
+    async fn codes_expire_after_five_minutes_and_forgeries_fail() {
         let issuer = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
         let code = issuer.issue("x");
         let later = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000 + 299));
-        assert_eq!(later.redeem("x", &code), Ok(()));
+        assert_eq!(later.redeem("x", &code).await, Ok(()));
         let too_late = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000 + 300));
-        assert_eq!(too_late.redeem("x", &code), Err(CodeError::Expired));
+        assert_eq!(too_late.redeem("x", &code).await, Err(CodeError::Expired));
         let other_secret = ConfirmCodes::with_clock(b"other".to_vec(), at(1_000));
-        assert_eq!(other_secret.redeem("x", &code), Err(CodeError::Mismatch));
+        assert_eq!(
+            other_secret.redeem("x", &code).await,
+            Err(CodeError::Mismatch)
+        );
         // Pushing the expiry forward breaks the MAC.
         let (_, rest) = code.split_once('.').unwrap();
         let extended = format!("{}.{rest}", 1_000 + 10_000);
-        assert_eq!(later.redeem("x", &extended), Err(CodeError::Mismatch));
-        assert_eq!(later.redeem("x", "yes"), Err(CodeError::Malformed));
-        assert_eq!(later.redeem("x", ""), Err(CodeError::Malformed));
+        assert_eq!(later.redeem("x", &extended).await, Err(CodeError::Mismatch));
+        assert_eq!(later.redeem("x", "yes").await, Err(CodeError::Malformed));
+        assert_eq!(later.redeem("x", "").await, Err(CodeError::Malformed));
     }
 
-    #[test]
-    fn a_code_is_redeemable_only_by_its_caller() {
+    #[tokio::test]
+    async fn a_code_is_redeemable_only_by_its_caller() {
         let codes = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000));
         let code = codes.issue_to("pause|dev|a", "alice via claude");
         assert_eq!(
-            codes.redeem_by("pause|dev|a", "bob via claude", &code),
+            codes
+                .redeem_by("pause|dev|a", "bob via claude", &code)
+                .await,
             Err(CodeError::OtherCaller)
         );
         assert_eq!(
-            codes.redeem("pause|dev|a", &code),
+            codes.redeem("pause|dev|a", &code).await,
             Err(CodeError::OtherCaller)
         );
         assert_eq!(
-            codes.redeem_by("pause|dev|a", "alice via claude", &code),
+            codes
+                .redeem_by("pause|dev|a", "alice via claude", &code)
+                .await,
             Ok(())
         );
         // A forged tag does not help: the caller is in the MAC too.
@@ -250,20 +282,48 @@ mod tests {
         let (head, mac) = mallory.rsplit_once('.').unwrap();
         let forged = format!("{}{}.{mac}", &head[..head.len() - 8], caller_tag("alice"));
         assert_eq!(
-            codes.redeem_by("pause|dev|a", "alice", &forged),
+            codes.redeem_by("pause|dev|a", "alice", &forged).await,
             Err(CodeError::Mismatch)
         );
     }
 
-    #[test]
-    fn the_shared_secret_lets_replicas_agree() {
+    #[tokio::test]
+    async fn the_shared_secret_lets_replicas_agree() {
         let one = ConfirmCodes::from_env_or_random(Some("shared")).unwrap();
         let two = ConfirmCodes::from_env_or_random(Some("shared")).unwrap();
-        assert_eq!(two.redeem("b", &one.issue("b")), Ok(()));
+        assert_eq!(two.redeem("b", &one.issue("b")).await, Ok(()));
         let random = ConfirmCodes::from_env_or_random(None).unwrap();
         assert_eq!(
-            random.redeem("b", &one.issue("b")),
+            random.redeem("b", &one.issue("b")).await,
             Err(CodeError::Mismatch)
         );
+    }
+
+    /// A store that never answers, like Redis while it is down.
+    struct Down;
+
+    impl SpentCodes for Down {
+        fn spend<'a>(&'a self, _: &'a str, _: Duration) -> nango_state::StoreFuture<'a, bool> {
+            Box::pin(async { Err(nango_state::Unreachable("connection refused".into())) })
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_store_refuses_the_code_without_spending_it() {
+        let local: Arc<nango_state::Local> = Arc::new(nango_state::Local::new());
+        let down = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000)).with_store(Arc::new(Down));
+        let code = down.issue("x");
+        let refused = down.redeem("x", &code).await;
+        assert_eq!(refused, Err(CodeError::StoreUnreachable));
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("single use cannot be guaranteed while the shared store is unreachable")
+        );
+        // Back up: the same code still works, once.
+        let up = ConfirmCodes::with_clock(b"k".to_vec(), at(1_000)).with_store(local);
+        assert_eq!(up.redeem("x", &code).await, Ok(()));
+        assert_eq!(up.redeem("x", &code).await, Err(CodeError::Replayed));
     }
 }

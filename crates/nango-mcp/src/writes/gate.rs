@@ -27,6 +27,7 @@ pub async fn confirm(
         ctx.writes
             .codes
             .redeem_by(binding, &ctx.writes.caller_name(), code)
+            .await
             .map_err(|error| ToolError::invalid("confirmation", format!("this code {error}")))?;
         return Ok(Gate::Proceed);
     }

@@ -1,4 +1,5 @@
-//! `/healthz` (the process is up; touches nothing upstream) and `/readyz` (Nango answers).
+//! `/healthz` (the process is up; touches nothing upstream) and `/readyz` (the check the
+//! application supplies: configuration loaded, and the shared store reachable when configured).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use serde_json::json;
 
-/// Asks whether the upstream answers; `Err` carries a reason that is shown to the prober, so it
+/// Asks whether the server can do its work; `Err` carries a reason that is shown to the prober, so it
 /// must not contain secrets.
 pub type ReadinessCheck = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
 /// `/readyz` needs no token, so results are shared for a moment and checks never overlap:
-/// probing it in a loop cannot turn into a flood of upstream calls.
+/// probing it in a loop cannot turn into a flood of calls to what it checks.
 const RESULT_REUSED_FOR: Duration = Duration::from_secs(1);
 /// A hung upstream must not hang the probe, whose caller has its own (usually short) timeout.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -60,7 +61,7 @@ pub(crate) async fn healthz() -> Response {
     (StatusCode::OK, axum::Json(json!({ "status": "ok" }))).into_response()
 }
 
-/// Readiness: 200 when the upstream answers, 503 with the reason otherwise.
+/// Readiness: 200 when the check passes, 503 with the reason otherwise.
 pub(crate) async fn readyz(State(readiness): State<Arc<Readiness>>) -> Response {
     match readiness.current().await {
         Ok(()) => (StatusCode::OK, axum::Json(json!({ "status": "ready" }))).into_response(),

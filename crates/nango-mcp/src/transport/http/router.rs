@@ -24,7 +24,7 @@ use super::webhooks::{WEBHOOK_MAX_BODY_BYTES, WEBHOOK_PATH, receive};
 
 /// `/mcp` runs Host/Origin → bearer → fair slot → body limit → rmcp, so that cheap refusals
 /// come first and only authenticated callers can occupy a slot or make the server buffer a body.
-/// `/readyz` is Host/Origin-checked (it reaches upstream); `/healthz` is open and static. With
+/// `/readyz` is Host/Origin-checked (it may reach the shared store); `/healthz` is open and static. With
 /// sign-in, the bearer check is the gatekeeper's (static tokens or access tokens), a write tool's
 /// call is checked for the write scope once its body is buffered, and the protected resource
 /// metadata is served open.

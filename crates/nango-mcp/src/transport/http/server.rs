@@ -50,7 +50,7 @@ impl RunningHttp {
 /// Validates the settings, opens the socket and starts serving in the background.
 ///
 /// `make_handler` builds a fresh MCP handler for every request (the server is stateless);
-/// `readiness` backs `/readyz` and should report whether Nango answers.
+/// `readiness` backs `/readyz`: whether this replica can do its work (see `app.rs`).
 pub async fn bind<S, F, R>(
     settings: HttpSettings,
     make_handler: F,
