@@ -358,7 +358,7 @@ impl NangoMcp {
         }
         let progress = progress_reporter(context);
         let arguments = request.arguments.unwrap_or_default();
-        let caller = caller_of(&context);
+        let caller = caller_of(context);
         let result = match self
             .run_tool_asking(&request.name, arguments, progress, None, caller)
             .await
