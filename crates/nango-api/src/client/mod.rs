@@ -8,8 +8,6 @@ mod count;
 mod encode;
 mod error_body;
 mod gate;
-#[cfg(test)]
-mod gate_orderings;
 mod key;
 mod observe;
 mod paging;

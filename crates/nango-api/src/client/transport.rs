@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
+use tokio::sync::OwnedMutexGuard;
 use tracing::Instrument;
 
 use super::backoff::backoff_delay;
@@ -19,7 +20,7 @@ use super::encode::QueryString;
 use super::error_body::{
     describe_json_error, is_json_content_type, parse_error_response, redact_error,
 };
-use super::gate::{Admission, RateGate, Ticket};
+use super::gate::{Admission, RateGate};
 use super::key::SecretKey;
 use super::observe::Watch;
 use crate::NangoError;
@@ -100,41 +101,6 @@ impl Answer {
             status: self.status,
             reason: describe_json_error(&error),
         })
-    }
-}
-
-/// A request the gate let go, until its answer settles it.
-struct Flight<'gate> {
-    gate: Option<&'gate RateGate>,
-    ticket: Ticket,
-}
-
-impl<'gate> Flight<'gate> {
-    fn new(gate: &'gate RateGate, ticket: Ticket) -> Self {
-        Self {
-            gate: Some(gate),
-            ticket,
-        }
-    }
-
-    fn answered(mut self, now: SystemTime, headers: &reqwest::header::HeaderMap, too_many: bool) {
-        if let Some(gate) = self.gate.take() {
-            gate.observe(self.ticket, now, headers, too_many);
-        }
-    }
-
-    fn failed(mut self) {
-        if let Some(gate) = self.gate.take() {
-            gate.observe_failure(self.ticket);
-        }
-    }
-}
-
-impl Drop for Flight<'_> {
-    fn drop(&mut self) {
-        if let Some(gate) = self.gate.take() {
-            gate.abandon(self.ticket);
-        }
     }
 }
 
@@ -265,7 +231,7 @@ impl Transport {
         let mut waited = Duration::ZERO;
         let mut attempt: u32 = 0;
         loop {
-            let flight = self.admit(&mut waited, attempt).await?;
+            let probe = self.admit(&mut waited, attempt).await?;
             attempt += 1;
             super::count::note_request();
             let watch = Watch::start(call.method(), &call.path, attempt);
@@ -280,13 +246,14 @@ impl Transport {
             );
             let now = self.clock.now();
             match &sent {
-                Ok(response) => flight.answered(
+                Ok(response) => self.gate.observe(
                     now,
                     response.headers(),
                     response.status() == StatusCode::TOO_MANY_REQUESTS,
                 ),
-                Err(_) => flight.failed(),
+                Err(_) => self.gate.observe_failure(),
             }
+            drop(probe);
             let failure = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -341,30 +308,32 @@ impl Transport {
         }
     }
 
-    /// Waits until the gate lets this request go. The returned flight must be settled with
-    /// the answer; dropped unsettled (the call was cancelled), it tells the gate so.
+    /// Waits until the gate lets this request go. Returns the probe lock when this request is
+    /// the one finding out the state of a new window; it must be held until the answer is seen.
     async fn admit(
         &self,
         waited: &mut Duration,
         attempts_so_far: u32,
-    ) -> Result<Flight<'_>, NangoError> {
+    ) -> Result<Option<OwnedMutexGuard<()>>, NangoError> {
         let max_total_wait = self.retry.max_total_wait;
+        let mut probe = None;
         loop {
             let now = self.clock.now();
-            match self.gate.admit(now) {
-                Admission::Go(ticket) => return Ok(Flight::new(&self.gate, ticket)),
-                Admission::Paced(at, ticket) => {
-                    let flight = Flight::new(&self.gate, ticket);
+            match self.gate.admit(now, probe.is_some()) {
+                Admission::Go => return Ok(probe),
+                Admission::Paced(at) => {
                     let wait = until(now, at);
                     // Pacing is a courtesy: if it would blow the wait budget, go now and let
-                    // the gate's hard limit (no room left) protect the window.
+                    // the gate's hard limit (remaining == 0) protect the window.
                     if *waited + wait <= max_total_wait {
                         self.clock.sleep_until(at).await;
                         *waited += wait;
                     }
-                    return Ok(flight);
+                    return Ok(probe);
                 }
                 Admission::Blocked(at) => {
+                    // Never hold the probe lock while sleeping: others must see the block too.
+                    probe = None;
                     let wait = until(now, at);
                     if *waited + wait > max_total_wait {
                         return Err(NangoError::RateLimited {
@@ -376,10 +345,8 @@ impl Transport {
                     self.clock.sleep_until(at).await;
                     *waited += wait;
                 }
-                Admission::AwaitAnswer(settled) => {
-                    let mut answers = self.gate.settled();
-                    // The sender lives in the gate, which outlives this borrow: never closed.
-                    let _ = answers.wait_for(|now| *now != settled).await;
+                Admission::Probe => {
+                    probe = Some(Arc::clone(&self.gate.probe).lock_owned().await);
                 }
             }
         }
