@@ -9,13 +9,16 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::time::Duration;
 
+use common::in_process::{self, call};
 use nango_mcp::{
     config::{ClientTuning, Environments, environment},
     output::TokenBudget,
     server::NangoMcp,
-    tools::{Registry, ToolOutcome},
+    tools::Registry,
 };
 use nango_sim::{Sim, SimConfig, SimKey};
 use serde_json::{Value, json};
@@ -95,38 +98,7 @@ async fn sim() -> Sim {
 }
 
 fn server(sim: &Sim, key: &str) -> NangoMcp {
-    let tuning = ClientTuning {
-        request_timeout: Duration::from_secs(10),
-        max_retry_wait: Duration::from_secs(1),
-        // Every test counts what reaches the simulator.
-        cache_ttl: Duration::ZERO,
-    };
-    let management = format!("{}/mcp", sim.base_url());
-    let default = environment(
-        "default".to_owned(),
-        "NANGO_SECRET_KEY".to_owned(),
-        &sim.base_url(),
-        Some(&management),
-        key.to_owned(),
-        tuning,
-    )
-    .unwrap();
-    NangoMcp::new(
-        Registry::all(),
-        Environments::new(vec![default]).unwrap(),
-        TokenBudget::default(),
-        false,
-    )
-}
-
-async fn call(server: &NangoMcp, tool: &str, arguments: Value) -> ToolOutcome {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments must be an object")
-    };
-    server
-        .run_tool(tool, arguments, None)
-        .await
-        .unwrap_or_else(|error| panic!("{tool}: {error}"))
+    in_process::server(sim, key, None)
 }
 
 fn connection_detail_reads(sim: &Sim) -> usize {

@@ -10,15 +10,10 @@
     clippy::indexing_slicing
 )]
 
-use std::{sync::Arc, time::Duration};
+mod common;
 
-use nango_mcp::{
-    config::{ClientTuning, Environments, environment},
-    output::TokenBudget,
-    server::{NangoMcp, WriteSettings},
-    tools::{Registry, ToolOutcome},
-    writes::ConfirmCodes,
-};
+use common::in_process::{self, call, call_error};
+use nango_mcp::server::NangoMcp;
 use nango_sim::{Sim, SimConfig, SimKey};
 use serde_json::{Value, json};
 
@@ -51,63 +46,12 @@ async fn sim() -> Sim {
     Sim::start(config).await.unwrap()
 }
 
-fn server_with(sim: &Sim, key: &str, writes: bool) -> NangoMcp {
-    let tuning = ClientTuning {
-        request_timeout: Duration::from_secs(10),
-        max_retry_wait: Duration::from_secs(1),
-        cache_ttl: Duration::ZERO,
-    };
-    let default = environment(
-        "default".to_owned(),
-        "NANGO_SECRET_KEY".to_owned(),
-        &sim.base_url(),
-        Some(&format!("{}/mcp", sim.base_url())),
-        key.to_owned(),
-        tuning,
-    )
-    .unwrap();
-    let (registry, settings) = if writes {
-        (
-            Registry::with_writes(),
-            WriteSettings {
-                enabled: true,
-                codes: Arc::new(ConfirmCodes::new(b"round-2".to_vec())),
-            },
-        )
-    } else {
-        (Registry::all(), WriteSettings::disabled())
-    };
-    NangoMcp::new_with_writes(
-        registry,
-        Environments::new(vec![default]).unwrap(),
-        TokenBudget::default(),
-        false,
-        settings,
-    )
-}
-
 fn server(sim: &Sim, key: &str) -> NangoMcp {
-    server_with(sim, key, false)
+    in_process::server(sim, key, None)
 }
 
-async fn call(server: &NangoMcp, tool: &str, arguments: Value) -> ToolOutcome {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments must be an object")
-    };
-    server
-        .run_tool(tool, arguments, None)
-        .await
-        .unwrap_or_else(|error| panic!("{tool}: {error}"))
-}
-
-async fn call_error(server: &NangoMcp, tool: &str, arguments: Value) -> String {
-    let Value::Object(arguments) = arguments else {
-        panic!("arguments must be an object")
-    };
-    match server.run_tool(tool, arguments, None).await {
-        Ok(outcome) => panic!("{tool} answered: {}", outcome.text),
-        Err(error) => error.to_string(),
-    }
+fn server_with_writes(sim: &Sim, key: &str) -> NangoMcp {
+    in_process::server(sim, key, Some(b"round-2"))
 }
 
 /// (1) "4 connections match; health over the filtered set: 6 ok, 3 auth_error…": the counts
@@ -350,7 +294,7 @@ async fn a_basic_integration_asks_only_what_a_person_supplies() {
 #[tokio::test]
 async fn writes_name_the_unknown_integration_and_every_missing_scope() {
     let sim = sim().await;
-    let full = server_with(&sim, &sim.secret_key(), true);
+    let full = server_with_writes(&sim, &sim.secret_key());
     let error = call_error(
         &full,
         "trigger_sync",
@@ -373,7 +317,7 @@ async fn writes_name_the_unknown_integration_and_every_missing_scope() {
     let missing = call_error(&full, "trigger_sync", json!({"integration": "github-prod"})).await;
     assert!(missing.contains("syncs"), "{missing}");
 
-    let narrow = server_with(&sim, NARROW, true);
+    let narrow = server_with_writes(&sim, NARROW);
     let error = call_error(
         &narrow,
         "pause_sync",
@@ -385,7 +329,7 @@ async fn writes_name_the_unknown_integration_and_every_missing_scope() {
         "{error}"
     );
     // A read-only key reads fine: its preview is a preview, and it sent Nango no POST.
-    let read_only = server_with(&sim, READ_ONLY, true);
+    let read_only = server_with_writes(&sim, READ_ONLY);
     let posts_before = sim
         .requests()
         .iter()

@@ -9,6 +9,7 @@
 )]
 
 pub mod browser;
+pub mod in_process;
 
 use std::{
     process::Stdio,
