@@ -11,7 +11,7 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use nango_history::webhook::{Parsed, parse};
@@ -300,12 +300,23 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
     let history = History::open(&pg.url()).await.unwrap();
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
+    // Deliveries go on until 50 after PostgreSQL is back, however long stopping and starting
+    // it takes (a fixed count could end before the database went away).
+    let restarted = Arc::new(AtomicBool::new(false));
     let sender = {
         let history = history.clone();
         let acknowledged = Arc::clone(&acknowledged);
         let refused = Arc::clone(&refused);
+        let restarted = Arc::clone(&restarted);
         tokio::spawn(async move {
-            for index in 0..400 {
+            let mut after_restart = 0;
+            for index in 0..20_000 {
+                if restarted.load(Ordering::SeqCst) {
+                    after_restart += 1;
+                    if after_restart > 50 {
+                        break;
+                    }
+                }
                 let delivery = run("conn-1", "deals", index);
                 match history.record(&delivery).await {
                     Ok(_) => acknowledged.lock().unwrap().push(delivery.id().to_owned()),
@@ -320,8 +331,11 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     tokio::task::spawn_blocking(move || {
         pg.stop_server();
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        // Longer than the store's 3 s wait for a connection, so a delivery made meanwhile is
+        // refused rather than held until the database is back.
+        std::thread::sleep(std::time::Duration::from_secs(4));
         pg.start_server();
+        restarted.store(true, Ordering::SeqCst);
         pg
     })
     .await
