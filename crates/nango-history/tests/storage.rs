@@ -300,7 +300,7 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
     let history = History::open(&pg.url()).await.unwrap();
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
-    // Deliveries go on until 50 after PostgreSQL is back, however long stopping and starting
+    // Deliveries go on until 50 are acknowledged after PostgreSQL is back, however long stopping and starting
     // it takes (a fixed count could end before the database went away).
     let restarted = Arc::new(AtomicBool::new(false));
     let sender = {
@@ -311,15 +311,17 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
         tokio::spawn(async move {
             let mut after_restart = 0;
             for index in 0..20_000 {
-                if restarted.load(Ordering::SeqCst) {
-                    after_restart += 1;
-                    if after_restart > 50 {
-                        break;
-                    }
+                if after_restart > 50 {
+                    break;
                 }
                 let delivery = run("conn-1", "deals", index);
                 match history.record(&delivery).await {
-                    Ok(_) => acknowledged.lock().unwrap().push(delivery.id().to_owned()),
+                    Ok(_) => {
+                        acknowledged.lock().unwrap().push(delivery.id().to_owned());
+                        if restarted.load(Ordering::SeqCst) {
+                            after_restart += 1;
+                        }
+                    }
                     Err(_) => {
                         refused.fetch_add(1, Ordering::SeqCst);
                     }
