@@ -146,26 +146,7 @@ impl History {
             sql.push_str(" ON CONFLICT (id) DO NOTHING");
             let mut statement = sqlx::query(&sql);
             for stored in chunk {
-                let run = &stored.run;
-                statement = statement
-                    .bind(stored.id.clone())
-                    .bind(run.environment.clone())
-                    .bind(run.connection_id.clone())
-                    .bind(run.integration.clone())
-                    .bind(run.sync_name.clone())
-                    .bind(run.variant.clone())
-                    .bind(run.model.clone())
-                    .bind(run.sync_type.clone())
-                    .bind(run.state.clone())
-                    .bind(run.added)
-                    .bind(run.updated)
-                    .bind(run.deleted)
-                    .bind(run.error_type.clone())
-                    .bind(run.error_description.clone())
-                    .bind(run.started_at.map(|at| at.timestamp_millis()))
-                    .bind(run.ended_at.timestamp_millis())
-                    .bind(run.received_at.timestamp_millis())
-                    .bind(run.run_at().timestamp_millis());
+                statement = bind_run(statement, &stored.id, &stored.run);
             }
             inserted += statement.execute(&mut *tx).await?.rows_affected();
         }
@@ -341,30 +322,11 @@ async fn insert_run<'c, E>(executor: E, id: &str, run: &SyncRun) -> Result<bool,
 where
     E: Executor<'c, Database = sqlx::Any>,
 {
-    let result = sqlx::query(
+    let statement = sqlx::query(
         "INSERT INTO sync_runs (id, environment, connection_id, integration, sync_name, variant, model, sync_type, state, added, updated, deleted, error_type, error_description, started_at, ended_at, received_at, run_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(id.to_owned())
-    .bind(run.environment.clone())
-    .bind(run.connection_id.clone())
-    .bind(run.integration.clone())
-    .bind(run.sync_name.clone())
-    .bind(run.variant.clone())
-    .bind(run.model.clone())
-    .bind(run.sync_type.clone())
-    .bind(run.state.clone())
-    .bind(run.added)
-    .bind(run.updated)
-    .bind(run.deleted)
-    .bind(run.error_type.clone())
-    .bind(run.error_description.clone())
-    .bind(run.started_at.map(|at| at.timestamp_millis()))
-    .bind(run.ended_at.timestamp_millis())
-    .bind(run.received_at.timestamp_millis())
-    .bind(run.run_at().timestamp_millis())
-    .execute(executor)
-    .await?;
+    );
+    let result = bind_run(statement, id, run).execute(executor).await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -494,4 +456,29 @@ fn health_from_row(row: &AnyRow) -> Result<ConnectionHealth, HistoryError> {
         last_error: row.try_get("last_error")?,
         recovered_at: time(row.try_get("recovered_at")?),
     })
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Binds one run's 18 `sync_runs` columns, in the order both inserts name them.
+fn bind_run<'q>(statement: AnyQuery<'q>, id: &str, run: &SyncRun) -> AnyQuery<'q> {
+    statement
+        .bind(id.to_owned())
+        .bind(run.environment.clone())
+        .bind(run.connection_id.clone())
+        .bind(run.integration.clone())
+        .bind(run.sync_name.clone())
+        .bind(run.variant.clone())
+        .bind(run.model.clone())
+        .bind(run.sync_type.clone())
+        .bind(run.state.clone())
+        .bind(run.added)
+        .bind(run.updated)
+        .bind(run.deleted)
+        .bind(run.error_type.clone())
+        .bind(run.error_description.clone())
+        .bind(run.started_at.map(|at| at.timestamp_millis()))
+        .bind(run.ended_at.timestamp_millis())
+        .bind(run.received_at.timestamp_millis())
+        .bind(run.run_at().timestamp_millis())
 }
