@@ -300,7 +300,7 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
     let history = History::open(&pg.url()).await.unwrap();
     let acknowledged = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
-    // Deliveries go on until 50 are acknowledged after PostgreSQL is back, however long stopping and starting
+    // Deliveries go on until 100 are acknowledged after PostgreSQL is back, however long stopping and starting
     // it takes (a fixed count could end before the database went away).
     let restarted = Arc::new(AtomicBool::new(false));
     let sender = {
@@ -311,7 +311,7 @@ async fn postgres_going_away_loses_nothing_acknowledged() {
         tokio::spawn(async move {
             let mut after_restart = 0;
             for index in 0..20_000 {
-                if after_restart > 50 {
+                if after_restart > 100 {
                     break;
                 }
                 let delivery = run("conn-1", "deals", index);
